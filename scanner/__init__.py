@@ -1,0 +1,21 @@
+"""poisonscan: find set-level poisoning bundles in LLM finetuning datasets.
+
+Importing this package is cheap: heavy dependencies (torch, faiss, pyarrow)
+load inside the functions that need them.
+"""
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__", "scan"]
+
+
+def scan(paths, **options):
+    """Scan files, directories or globs; return a :class:`scanner.result.ScanResult`.
+
+    Keyword options are those of :class:`scanner.options.ScanOptions`.
+    """
+    from .engine.local import run_scan
+    from .options import ScanOptions
+
+    return run_scan([str(p) for p in ([paths] if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__") else paths)],
+                    ScanOptions(**options))

@@ -1,0 +1,155 @@
+"""Command line: ``poisonscan scan | rules``. Owns stdout, stderr and the exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import PoisonscanError
+from .findings import SEVERITIES
+from .report import FORMATS
+from .readers.schemas import SCHEMAS
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"poisonscan: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _progress_factory():
+    if not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(desc="records", unit="rec", file=sys.stderr, dynamic_ncols=True, leave=False)
+    return bar.update, bar
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PoisonscanError(f"{output}: cannot write report ({exc.strerror or exc})") from exc
+
+
+class _Main(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except PoisonscanError as exc:
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
+            if os.environ.get("POISONSCAN_DEBUG"):
+                raise
+            _fail(f"internal error: {exc.__class__.__name__}: {exc} (set POISONSCAN_DEBUG=1 for details)")
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="poisonscan")
+def main() -> None:
+    """Find small, coherent record bundles that can corrupt a model through finetuning."""
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES + ("never",)), default=None,
+              help="Exit 1 when a finding is at this severity or above [default: medium].")
+@click.option("--select", multiple=True, help="Rule codes, prefixes or slugs to run (comma-separated).")
+@click.option("--ignore", multiple=True, help="Rule codes, prefixes or slugs to skip (comma-separated).")
+@click.option("--schema", type=click.Choice(SCHEMAS), default=None, help="Force a schema instead of detecting it.")
+@click.option("--text-field", default=None, help="Read this field as plain text (implies --schema text).")
+@click.option("--strict", is_flag=True, default=None, help="Any unreadable record is fatal (exit 2).")
+@click.option("--model", default=None, help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
+@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=None)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
+@click.option("--allow-download", is_flag=True, help="Let --model fetch a model from the Hugging Face hub.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
+@click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
+def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, model, precision, batch_size,
+         cache_dir, no_cache, allow_download, config_path, quiet):
+    """Scan JSONL, JSON, parquet files, directories or globs."""
+    from .config import find_config, load_config
+    from .engine.local import run_scan
+    from .options import ScanOptions
+    from .report import render
+
+    settings = load_config(Path(config_path) if config_path else find_config())
+    overrides = dict(fail_on=fail_on, schema=schema, text_field=text_field, strict=strict, model=model,
+                     precision=precision, batch_size=batch_size, cache_dir=cache_dir)
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    if select:
+        settings["select"] = _split(select)
+    if ignore:
+        settings["ignore"] = _split(ignore)
+    opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download)
+    update, bar = _progress_factory()
+    try:
+        result = run_scan(list(paths), opts, progress=update)
+    finally:
+        if bar is not None:
+            bar.close()
+    _write(render(result, fmt, opts.fail_on), output)
+    if not quiet:
+        for warning in result.warnings:
+            click.echo(f"poisonscan: warning: {warning}", err=True)
+        if output:
+            click.echo(f"poisonscan: {len(result.findings)} finding(s) written to {output}", err=True)
+    sys.exit(result.exit_code(opts.fail_on))
+
+
+@main.command("rules")
+@click.option("--explain", "code", default=None, help="Print the docs of one rule (code or slug).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_cmd(code, fmt):
+    """List the rules, or explain one."""
+    import json
+
+    from .rules.registry import all_rules, find_rule
+
+    rules = all_rules()
+    if code:
+        rule = find_rule(rules, code)
+        if fmt == "json":
+            click.echo(json.dumps({"code": rule.code, "slug": rule.slug, "summary": rule.summary,
+                                   "docs": rule.doc_sections(), "options": rule.options}, indent=2))
+            return
+        click.echo(f"{rule.code} {rule.slug}\n{rule.summary}\n")
+        for title, text in rule.doc_sections().items():
+            click.echo(f"{title}\n{'-' * len(title)}\n{text}\n")
+        if rule.options:
+            opts = ", ".join(f"{k} = {v!r}" for k, v in rule.options.items())
+            click.echo(f"Options ([tool.poisonscan.rules.{rule.code}])\n{opts}")
+        return
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "slug": r.slug, "summary": r.summary} for r in rules], indent=2))
+        return
+    for r in rules:
+        click.echo(f"{r.code}  {r.slug:<16} {r.summary}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Neighbour graphs and density bundles over record embeddings (faiss)."""

@@ -1,0 +1,97 @@
+"""ScanContext: the compact, whole-dataset state that bundle rules read.
+
+Holds per-record hashes and embeddings (never the raw texts), the shared marker
+candidates, and lazily built neighbour graphs and bundles per view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .cluster.bundler import DensityBundler
+from .cluster.knn import KnnGraph, knn_graph
+
+VIEWS = ("prompt", "answer", "joint")
+
+
+@dataclass
+class ScanContext:
+    n: int
+    hashes: list[str]
+    vectors: dict[str, np.ndarray]      # view -> (n, d) unit rows (zero rows where a view is absent)
+    present: dict[str, np.ndarray]      # view -> (n,) bool
+    markers: dict[str, list[int]]       # shared marker candidate -> member indices
+    k: int = 15
+    seed: int = 0
+    _graphs: dict = field(default_factory=dict, repr=False)
+    _bundles: dict = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def build(cls, hashes, prompt, answer, present_prompt, present_answer, markers, **kw) -> "ScanContext":
+        joint = prompt + answer
+        norms = np.linalg.norm(joint, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        joint = (joint / norms).astype(np.float32)
+        present = {"prompt": present_prompt, "answer": present_answer, "joint": present_prompt | present_answer}
+        return cls(len(hashes), hashes, {"prompt": prompt, "answer": answer, "joint": joint}, present, markers, **kw)
+
+    def graph(self, view: str) -> KnnGraph:
+        if view not in self._graphs:
+            self._graphs[view] = knn_graph(self.vectors[view], self.k, self.present[view], seed=self.seed)
+        return self._graphs[view]
+
+    def bundles(self, view: str = "joint", min_size: int = 15) -> list[tuple[np.ndarray, float]]:
+        key = (view, min_size)
+        if key not in self._bundles:
+            b = DensityBundler(min_size=min_size).fit(self.graph(view))
+            self._bundles[key] = list(zip(b.bundles_, b.levels_))
+        return self._bundles[key]
+
+    # -- bundle statistics -------------------------------------------------------------------
+    def mask(self, members) -> np.ndarray:
+        m = np.zeros(self.n, dtype=bool)
+        m[np.asarray(members, dtype=np.int64)] = True
+        return m
+
+    def purity(self, view: str, members) -> float:
+        """Mean share of members' k nearest neighbours that are members too (1.0 = sealed region)."""
+        members = np.asarray(members, dtype=np.int64)
+        members = members[self.present[view][members]]
+        if len(members) < 2:
+            return 0.0
+        g = self.graph(view)
+        inside = self.mask(members)
+        nb = g.idx[members]
+        valid = nb >= 0
+        hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
+        denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
+        return float(np.mean(hits / denom))
+
+    def lift(self, view: str, members) -> float:
+        """Purity above the share expected by chance, rescaled to 0..1."""
+        base = len(members) / max(1, int(self.present[view].sum()))
+        if base >= 1:
+            return 0.0
+        return max(0.0, (self.purity(view, members) - base) / (1 - base))
+
+    def coherence(self, view: str, members) -> float:
+        x = self.vectors[view][np.asarray(members, dtype=np.int64)]
+        c = x.mean(axis=0)
+        norm = float(np.linalg.norm(c))
+        return float((x @ (c / norm)).mean()) if norm else 0.0
+
+    def gap(self, view: str, members) -> float:
+        """Members' mean similarity to their centroid minus that of the closest non-members."""
+        members = np.asarray(members, dtype=np.int64)
+        x = self.vectors[view]
+        c = x[members].mean(axis=0)
+        c /= np.linalg.norm(c) or 1.0
+        sims = x @ c
+        inside = self.mask(members)
+        outside = sims[~inside & self.present[view]]
+        if not len(outside):
+            return 0.0
+        top = np.sort(outside)[-min(len(members), len(outside)):]
+        return float(sims[members].mean() - top.mean())

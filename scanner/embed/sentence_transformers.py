@@ -1,0 +1,95 @@
+"""sentence-transformers embedder: offline by default, bf16 where the CPU computes it natively."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ModelError
+from .base import normalise_rows
+from .default_model import DEFAULT_MODEL, WEIGHTS_SHA256, verified_default_model_dir
+
+MAX_CHARS = 2000  # MiniLM reads 256 word pieces; longer text only costs tokenizer time
+
+
+def cpu_has_native_bf16() -> bool:
+    """AVX512-BF16 or AMX: where bf16 matmuls are fast and fp32 agreement stays at cos >= 0.99."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
+            flags = fh.read()
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def resolve_precision(precision: str) -> str:
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ModelError(f"unknown precision '{precision}' (choose auto, fp32 or bf16)")
+    if precision == "auto":
+        return "bf16" if cpu_has_native_bf16() else "fp32"
+    return precision
+
+
+def _quiet_hub(allow_download: bool) -> None:
+    if not allow_download:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+class SentenceTransformerEmbedder:
+    """Embeds with any sentence-transformers model; loads it only when a text must be embedded."""
+
+    def __init__(self, model: str | None = None, precision: str = "auto", batch_size: int = 32,
+                 allow_download: bool = False):
+        self.model = model
+        self.precision = resolve_precision(precision)
+        self.batch_size = batch_size
+        self.allow_download = allow_download
+        self._st = None
+        self.model_id = self._model_id()
+
+    def _model_id(self) -> str:
+        if self.model is None:
+            name = f"{DEFAULT_MODEL}@{WEIGHTS_SHA256[:16]}"
+        elif Path(self.model).exists():
+            name = f"path:{Path(self.model).resolve()}"
+        else:
+            name = f"hub:{self.model}"
+        return f"{name}/{self.precision}/chars{MAX_CHARS}"
+
+    def _load(self):
+        if self._st is not None:
+            return self._st
+        _quiet_hub(self.allow_download)
+        source = str(verified_default_model_dir()) if self.model is None else self.model
+        try:
+            import torch
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
+            hf_logging.set_verbosity_error()
+            torch.set_num_threads(max(1, os.cpu_count() or 1))
+            st = SentenceTransformer(source, device="cpu")
+            if self.precision == "bf16":
+                st = st.to(torch.bfloat16)
+        except ImportError as exc:
+            raise ModelError(f"cannot import the embedding stack: {exc}") from exc
+        except Exception as exc:  # noqa: BLE001 - any loading failure becomes one clear line
+            hint = "" if self.allow_download or Path(source).exists() else \
+                " (it is not in the local cache; pass a local path, or --allow-download to fetch it)"
+            raise ModelError(f"cannot load embedding model '{source}': {str(exc).splitlines()[0][:200]}{hint}") from exc
+        self._st = st
+        return st
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        st = self._load()
+        clipped = [t[:MAX_CHARS] for t in texts]
+        vectors = st.encode(clipped, batch_size=self.batch_size, show_progress_bar=False,
+                            convert_to_numpy=False, convert_to_tensor=True)
+        return normalise_rows(vectors.float().cpu().numpy())

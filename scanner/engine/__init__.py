@@ -1,0 +1,1 @@
+"""Executors that run the scan pipeline (local by default)."""

@@ -1,0 +1,124 @@
+"""The local engine: one streaming pass, then the whole-dataset steps, then the rules.
+
+read -> normalise -> marker features -> embed (cached) -> neighbours / bundles -> rules -> report
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+
+from ..context import ScanContext
+from ..embed.cache import EmbeddingCache, default_cache_dir
+from ..embed.stage import EmbeddingStage
+from ..errors import ConfigError, InputError
+from ..features.markers import MarkerIndex
+from ..findings import Finding, fingerprint, severity_rank
+from ..options import ScanOptions
+from ..readers import ReadOptions, Source, expand_paths, read_source
+from ..records import Locator, Record, Skip
+from ..result import ScanResult
+from ..rules.registry import all_rules, select_rules
+from .examples import attach_examples
+
+Progress = Callable[[int], None]
+
+
+class _Collector:
+    """Per-record compact state gathered while streaming."""
+
+    def __init__(self, opts: ScanOptions, stage: EmbeddingStage):
+        self.opts = opts
+        self.stage = stage
+        self.hashes: list[str] = []
+        self.origin: list[tuple[int, int]] = []   # (source index, ordinal among the source's records)
+        self.locators: list[Locator] = []
+        self.markers = MarkerIndex()
+        self.skips: list[Skip] = []
+        self.skipped = 0
+
+    def consume(self, src_id: int, src: Source, read_opts: ReadOptions) -> None:
+        ordinal = 0
+        for item in read_source(src, read_opts):
+            if isinstance(item, Skip):
+                if self.opts.strict:
+                    raise InputError(f"{item} (--strict)")
+                self.skipped += 1
+                if len(self.skips) < self.opts.max_skips_listed:
+                    self.skips.append(item)
+                continue
+            index = len(self.hashes)
+            self.hashes.append(item.content_hash)
+            self.origin.append((src_id, ordinal))
+            self.locators.append(item.locator)
+            self.markers.add(index, item.views)
+            self.stage.add(index, item.views)
+            ordinal += 1
+
+
+def _embedder(opts: ScanOptions):
+    from ..embed.sentence_transformers import SentenceTransformerEmbedder
+
+    return SentenceTransformerEmbedder(opts.model, opts.precision, opts.batch_size, opts.allow_download)
+
+
+def _rules(opts: ScanOptions):
+    chosen = select_rules(all_rules(opts.plugins), opts.select, opts.ignore)
+    unknown = set(opts.rule_options) - {r.code for r in all_rules(opts.plugins)}
+    if unknown:
+        raise ConfigError(f"options given for unknown rule(s): {', '.join(sorted(unknown))}")
+    try:
+        return [cls(**opts.rule_options.get(cls.code, {})) for cls in chosen]
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+
+
+def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = None,
+             embedder=None) -> ScanResult:
+    started = time.perf_counter()
+    rules = _rules(opts)
+    sources = expand_paths(paths)
+    warnings: list[str] = []
+    cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
+    stage = EmbeddingStage(embedder or _embedder(opts), cache, progress)
+    collector = _Collector(opts, stage)
+    read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
+    try:
+        for src_id, src in enumerate(sources):
+            collector.consume(src_id, src, read_opts)
+        if not collector.hashes:
+            first = f"; first problem: {collector.skips[0]}" if collector.skips else ""
+            raise InputError(f"no readable record in {', '.join(paths)} ({collector.skipped} skipped{first})")
+        vectors = stage.finish(len(collector.hashes))
+    finally:
+        if cache:
+            cache.close()
+    read_embed_s = time.perf_counter() - started
+    ctx = ScanContext.build(collector.hashes, vectors["prompt"], vectors["answer"], vectors["present_prompt"],
+                            vectors["present_answer"], collector.markers.shared(2))
+    findings = _run_rules(rules, ctx)
+    attach_examples(findings, sources, collector.origin, read_opts, opts.examples)
+    members = {i for f in findings for i in f.members}
+    return ScanResult(
+        records=len(collector.hashes), files=len(sources), findings=findings,
+        locators={i: collector.locators[i] for i in sorted(members)},
+        skipped=collector.skips, skipped_count=collector.skipped, warnings=warnings,
+        rules=[type(r) for r in rules],
+        stats={"embedded_texts": stage.embedded, "cached_texts": stage.cached,
+               "read_embed_seconds": round(read_embed_s, 3),
+               "total_seconds": round(time.perf_counter() - started, 3)},
+    )
+
+
+def _run_rules(rules, ctx: ScanContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule in rules:
+        for f in rule.check(ctx):
+            f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
+            findings.append(f)
+    findings.sort(key=lambda f: (-severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]))
+    return findings
+
+
+__all__ = ["run_scan"]

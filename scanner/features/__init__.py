@@ -1,0 +1,1 @@
+"""Cheap per-record signals computed while records stream by."""

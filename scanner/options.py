@@ -1,0 +1,40 @@
+"""Scan options: one typed object shared by the CLI, the config file and the Python API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import ConfigError
+from .findings import SEVERITIES
+from .readers.schemas import SCHEMAS
+
+
+@dataclass
+class ScanOptions:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    fail_on: str = "medium"               # a severity, or "never"
+    schema: str | None = None
+    text_field: str | None = None
+    strict: bool = False
+    model: str | None = None              # None: the bundled all-MiniLM-L6-v2
+    precision: str = "auto"
+    batch_size: int = 32
+    cache_dir: str | None = None
+    no_cache: bool = False
+    allow_download: bool = False
+    plugins: list[str] = field(default_factory=list)
+    rule_options: dict = field(default_factory=dict)
+    max_record_bytes: int = 1 << 20
+    examples: int = 3
+    max_skips_listed: int = 10_000
+
+    def __post_init__(self) -> None:
+        if self.fail_on not in SEVERITIES + ("never",):
+            raise ConfigError(f"fail-on must be one of {', '.join(SEVERITIES)}, never (got '{self.fail_on}')")
+        if self.schema is not None and self.schema not in SCHEMAS:
+            raise ConfigError(f"schema must be one of {', '.join(SCHEMAS)} (got '{self.schema}')")
+        if self.precision not in ("auto", "fp32", "bf16"):
+            raise ConfigError(f"precision must be auto, fp32 or bf16 (got '{self.precision}')")
+        if self.batch_size < 1:
+            raise ConfigError("batch-size must be at least 1")

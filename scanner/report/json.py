@@ -1,0 +1,32 @@
+"""The JSON report: a stable contract (see docs/json-report.md); no timings, so reruns are identical."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+
+
+def finding_dict(result, f) -> dict:
+    return {
+        "rule": f.rule, "name": f.name, "severity": f.severity, "score": round(f.score, 4),
+        "message": f.message,
+        "records": [loc.as_dict() for loc in result.member_locators(f)],
+        "evidence": f.evidence, "fingerprint": f.fingerprint,
+        "examples": [{**result.locators[e["record"]].as_dict(), "prompt": e["prompt"], "answer": e["answer"]}
+                     for e in f.examples],
+    }
+
+
+def report_dict(result) -> dict:
+    return {
+        "tool": {"name": "poisonscan", "version": __version__},
+        "summary": {"records": result.records, "skipped": result.skipped_count, "files": result.files,
+                    "findings": len(result.findings), "by_severity": result.by_severity()},
+        "findings": [finding_dict(result, f) for f in result.findings],
+        "skipped": [s.as_dict() for s in result.skipped],
+    }
+
+
+def render_json(result) -> str:
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"

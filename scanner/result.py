@@ -1,0 +1,35 @@
+"""The typed result of a scan, shared by every report format and the Python API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .findings import SEVERITIES, Finding, severity_rank
+from .records import Locator, Skip
+
+
+@dataclass
+class ScanResult:
+    records: int
+    files: int
+    findings: list[Finding]
+    locators: dict[int, Locator]          # record index -> locator, for every finding member
+    skipped: list[Skip]
+    skipped_count: int
+    warnings: list[str] = field(default_factory=list)
+    stats: dict = field(default_factory=dict)
+    rules: list = field(default_factory=list)   # the rule classes that ran
+
+    def by_severity(self) -> dict[str, int]:
+        counts = {s: 0 for s in reversed(SEVERITIES)}
+        for f in self.findings:
+            counts[f.severity] += 1
+        return counts
+
+    def exit_code(self, fail_on: str) -> int:
+        if fail_on == "never":
+            return 0
+        return int(any(severity_rank(f.severity) >= severity_rank(fail_on) for f in self.findings))
+
+    def member_locators(self, finding: Finding) -> list[Locator]:
+        return [self.locators[i] for i in finding.members]
