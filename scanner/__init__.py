@@ -17,5 +17,6 @@ def scan(paths, **options):
     from .engine.local import run_scan
     from .options import ScanOptions
 
-    return run_scan([str(p) for p in ([paths] if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__") else paths)],
-                    ScanOptions(**options))
+    if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
+        paths = [paths]
+    return run_scan([str(p) for p in paths], ScanOptions(**options))

@@ -80,7 +80,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--schema", type=click.Choice(SCHEMAS), default=None, help="Force a schema instead of detecting it.")
 @click.option("--text-field", default=None, help="Read this field as plain text (implies --schema text).")
 @click.option("--strict", is_flag=True, default=None, help="Any unreadable record is fatal (exit 2).")
-@click.option("--model", default=None, help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
+@click.option("--model", default=None,
+              help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=None)
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")

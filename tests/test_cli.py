@@ -98,7 +98,8 @@ def test_cli_help_does_not_import_the_embedding_stack():
     import subprocess
     import sys
 
-    code = "import sys; from scanner.cli import main; sys.argv=['poisonscan','rules']; \n" \
-           "try:\n    main()\nexcept SystemExit:\n    pass\nprint('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    code = ("import sys; from scanner.cli import main; sys.argv=['poisonscan','rules']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
     assert out.strip().endswith("False False")

@@ -1,12 +1,10 @@
 import json
 import random
-import shutil
-from pathlib import Path
 
 import jsonschema
 import pytest
 
-from conftest import CORPORA, FIXTURES, ROOT, run_cli, scan_json
+from conftest import FIXTURES, ROOT, run_cli, scan_json
 
 SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 

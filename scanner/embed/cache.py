@@ -15,7 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-SCHEMA = "CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL, chk BLOB NOT NULL)"
+SCHEMA = ("CREATE TABLE IF NOT EXISTS vectors "
+          "(key BLOB PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL, chk BLOB NOT NULL)")
 LOOKUP_CHUNK = 500
 
 

@@ -17,7 +17,7 @@ from ..features.markers import MarkerIndex
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
 from ..readers import ReadOptions, Source, expand_paths, read_source
-from ..records import Locator, Record, Skip
+from ..records import Locator, Skip
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from .examples import attach_examples
