@@ -64,8 +64,9 @@ def _embedder(opts: ScanOptions):
 
 
 def _rules(opts: ScanOptions):
-    chosen = select_rules(all_rules(opts.plugins), opts.select, opts.ignore)
-    unknown = set(opts.rule_options) - {r.code for r in all_rules(opts.plugins)}
+    available = all_rules(opts.plugins)
+    chosen = select_rules(available, opts.select, opts.ignore)
+    unknown = set(opts.rule_options) - {r.code for r in available}
     if unknown:
         raise ConfigError(f"options given for unknown rule(s): {', '.join(sorted(unknown))}")
     try:
