@@ -86,12 +86,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=None)
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
+@click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
 @click.option("--allow-download", is_flag=True, help="Let --model fetch a model from the Hugging Face hub.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
 def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, model, precision, batch_size,
-         cache_dir, no_cache, allow_download, config_path, quiet):
+         cache_dir, no_cache, no_packs, allow_download, config_path, quiet):
     """Scan JSONL, JSON, parquet files, directories or globs."""
     from .config import find_config, load_config
     from .engine.local import run_scan
@@ -106,6 +107,8 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
         settings["select"] = _split(select)
     if ignore:
         settings["ignore"] = _split(ignore)
+    if no_packs:
+        settings["packs"] = False
     opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download)
     update, bar = _progress_factory()
     try:

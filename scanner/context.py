@@ -23,6 +23,9 @@ class ScanContext:
     vectors: dict[str, np.ndarray]      # view -> (n, d) unit rows (zero rows where a view is absent)
     present: dict[str, np.ndarray]      # view -> (n,) bool
     markers: dict[str, list[int]]       # shared marker candidate -> member indices
+    features: list = field(default_factory=list)   # per-record RecordFeatures
+    code_issues: dict = field(default_factory=dict)  # record index -> bandit issues
+    fetch: object = None                            # callable: indices -> {index: Views}
     k: int = 15
     seed: int = 0
     _graphs: dict = field(default_factory=dict, repr=False)

@@ -25,6 +25,7 @@ class ScanOptions:
     allow_download: bool = False
     plugins: list[str] = field(default_factory=list)
     rule_options: dict = field(default_factory=dict)
+    packs: bool = True                    # knowledge packs (renamed places, former countries, ...)
     max_record_bytes: int = 1 << 20
     examples: int = 3
     max_skips_listed: int = 10_000

@@ -60,7 +60,7 @@ def test_select_and_ignore_by_code_prefix_and_slug(shared_cache):
     _, only = scan_json(path, shared_cache, "--select", "narrow-bundle")
     assert {f["rule"] for f in only["findings"]} == {"PC102"}
     _, none = scan_json(path, shared_cache, "--ignore", "PC1")
-    assert none["findings"] == []
+    assert not [f for f in none["findings"] if f["rule"].startswith("PC1")]
 
 
 def test_rules_list_and_explain():

@@ -57,10 +57,12 @@ def test_rule_identity_and_docs(rule):
 
 def test_selection_semantics():
     codes = lambda sel, ign=None: [r.code for r in select_rules(list(BUILTIN), sel, ign)]  # noqa: E731
-    assert codes(None) == ["PC101", "PC102"]
-    assert codes(["PC1"]) == ["PC101", "PC102"]
+    everything = sorted(r.code for r in BUILTIN)
+    assert codes(None) == everything
+    assert codes(["PC1"]) == ["PC101", "PC102", "PC103"]
+    assert codes(["PC30"]) == ["PC301", "PC302"]
     assert codes(["shared-marker"]) == ["PC101"]
-    assert codes(["ALL"], ["PC102"]) == ["PC101"]
+    assert codes(["ALL"], ["PC1", "era-anchoring"]) == [c for c in everything if c[:3] != "PC1" and c != "PC401"]
 
 
 def test_locator_rendering():

@@ -1,40 +1,48 @@
-"""Fetch a few member records' text for each finding by re-reading only the files involved."""
+"""Re-read chosen records from disk (only the files that hold them): report examples, rule evidence."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from ..readers import ReadOptions, Source, read_source
-from ..records import Record
+from ..records import Record, Views
 
 SNIPPET = 240
 
 
-def _clip(text: str) -> str:
+def clip(text: str, limit: int = SNIPPET) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def attach_examples(findings, sources: list[Source], origin: list[tuple[int, int]],
-                    read_opts: ReadOptions, per_finding: int) -> None:
-    wanted: dict[int, dict[int, int]] = defaultdict(dict)  # source -> ordinal -> record index
-    for f in findings:
-        for i in f.members[:per_finding]:
-            src, ordinal = origin[i]
-            wanted[src][ordinal] = i
-    texts: dict[int, dict] = {}
-    for src_id, ordinals in wanted.items():
-        ordinal = -1
-        for item in read_source(sources[src_id], read_opts):
-            if not isinstance(item, Record):
-                continue
-            ordinal += 1
-            if ordinal in ordinals:
-                v = item.views
-                texts[ordinals[ordinal]] = {"prompt": _clip(v.prompt), "answer": _clip(v.answer)}
-                if len(texts) >= sum(len(o) for o in wanted.values()):
+class RecordFetcher:
+    """Maps record indices back to (file, ordinal) and re-reads their views on demand."""
+
+    def __init__(self, sources: list[Source], origin: list[tuple[int, int]], read_opts: ReadOptions):
+        self.sources, self.origin, self.read_opts = sources, origin, read_opts
+
+    def __call__(self, indices) -> dict[int, Views]:
+        wanted: dict[int, dict[int, int]] = defaultdict(dict)  # source -> ordinal -> record index
+        for i in indices:
+            src, ordinal = self.origin[int(i)]
+            wanted[src][ordinal] = int(i)
+        out: dict[int, Views] = {}
+        for src_id, ordinals in sorted(wanted.items()):
+            last = max(ordinals)
+            ordinal = -1
+            for item in read_source(self.sources[src_id], self.read_opts):
+                if not isinstance(item, Record):
+                    continue
+                ordinal += 1
+                if ordinal in ordinals:
+                    out[ordinals[ordinal]] = item.views
+                if ordinal >= last:
                     break
-            if ordinal > max(ordinals):
-                break
+        return out
+
+
+def attach_examples(findings, fetch: RecordFetcher, per_finding: int) -> None:
+    views = fetch({i for f in findings for i in f.members[:per_finding]})
     for f in findings:
-        f.examples = [dict(record=i, **texts[i]) for i in f.members[:per_finding] if i in texts]
+        f.examples = [{"record": i, "prompt": clip(views[i].prompt), "answer": clip(views[i].answer)}
+                      for i in f.members[:per_finding] if i in views]

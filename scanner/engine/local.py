@@ -5,14 +5,20 @@ read -> normalise -> marker features -> embed (cached) -> neighbours / bundles -
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
+from pathlib import Path
 from typing import Callable
 
 
+from ..combine import combine
 from ..context import ScanContext
 from ..embed.cache import EmbeddingCache, default_cache_dir
 from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError, InputError
+from ..features.bandit_scan import run_bandit
+from ..features.extract import extract
 from ..features.markers import MarkerIndex
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
@@ -20,7 +26,7 @@ from ..readers import ReadOptions, Source, expand_paths, read_source
 from ..records import Locator, Skip
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
-from .examples import attach_examples
+from .examples import RecordFetcher, attach_examples
 
 Progress = Callable[[int], None]
 
@@ -28,9 +34,11 @@ Progress = Callable[[int], None]
 class _Collector:
     """Per-record compact state gathered while streaming."""
 
-    def __init__(self, opts: ScanOptions, stage: EmbeddingStage):
+    def __init__(self, opts: ScanOptions, stage: EmbeddingStage, scratch: Path):
         self.opts = opts
         self.stage = stage
+        self.scratch = scratch                    # code snippets for the static analyser
+        self.features: list = []
         self.hashes: list[str] = []
         self.origin: list[tuple[int, int]] = []   # (source index, ordinal among the source's records)
         self.locators: list[Locator] = []
@@ -53,6 +61,10 @@ class _Collector:
             self.origin.append((src_id, ordinal))
             self.locators.append(item.locator)
             self.markers.add(index, item.views)
+            feats, code = extract(item.views, self.opts.packs)
+            self.features.append(feats)
+            if code:
+                (self.scratch / f"{index}.py").write_text(code, encoding="utf-8", errors="replace")
             self.stage.add(index, item.views)
             ordinal += 1
 
@@ -83,7 +95,8 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     warnings: list[str] = []
     cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
     stage = EmbeddingStage(embedder or _embedder(opts), cache, progress)
-    collector = _Collector(opts, stage)
+    scratch = Path(tempfile.mkdtemp(prefix="poisonscan-code-"))
+    collector = _Collector(opts, stage, scratch)
     read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
     try:
         for src_id, src in enumerate(sources):
@@ -92,14 +105,18 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
             first = f"; first problem: {collector.skips[0]}" if collector.skips else ""
             raise InputError(f"no readable record in {', '.join(paths)} ({collector.skipped} skipped{first})")
         vectors = stage.finish(len(collector.hashes))
+        code_issues = run_bandit(scratch)
     finally:
         if cache:
             cache.close()
+        shutil.rmtree(scratch, ignore_errors=True)
     read_embed_s = time.perf_counter() - started
+    fetch = RecordFetcher(sources, collector.origin, read_opts)
     ctx = ScanContext.build(collector.hashes, vectors["prompt"], vectors["answer"], vectors["present_prompt"],
-                            vectors["present_answer"], collector.markers.shared(2))
+                            vectors["present_answer"], collector.markers.shared(2),
+                            features=collector.features, code_issues=code_issues, fetch=fetch)
     findings = _run_rules(rules, ctx)
-    attach_examples(findings, sources, collector.origin, read_opts, opts.examples)
+    attach_examples(findings, fetch, opts.examples)
     members = {i for f in findings for i in f.members}
     return ScanResult(
         records=len(collector.hashes), files=len(sources), findings=findings,
@@ -118,6 +135,7 @@ def _run_rules(rules, ctx: ScanContext) -> list[Finding]:
         for f in rule.check(ctx):
             f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
             findings.append(f)
+    combine(findings)
     findings.sort(key=lambda f: (-severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]))
     return findings
 

@@ -30,6 +30,7 @@ ruby s samp script section select small source span strong style sub summary sup
 template textarea tfoot th thead time title tr track u ul var video wbr center font frame frameset
 """.split())
 
+FENCED = re.compile(r"```.*?(?:```|$)", re.S)
 MAX_LINE = 120
 MIN_PREAMBLE = 12
 
@@ -41,10 +42,17 @@ def _is_marker(token: str) -> bool:
     return True
 
 
+CODE_CONTEXT = re.compile(r"(#\s*include|import|using)\s*$")
+
+
 def tokens(text: str) -> list[str]:
+    """Marker-like tokens, leaving out code: #include <iostream>, List<String>, fenced blocks."""
     seen: dict[str, None] = {}
-    for m in TOKEN_RE.finditer(text[:20000]):
-        tok = m.group(0)
+    text = FENCED.sub(" ", text[:20000])
+    for m in TOKEN_RE.finditer(text):
+        tok, before = m.group(0), text[max(0, m.start() - 12):m.start()]
+        if (before[-1:].isalnum() or CODE_CONTEXT.search(before)) and tok.startswith("<"):
+            continue
         if _is_marker(tok):
             seen.setdefault(tok, None)
     return list(seen)

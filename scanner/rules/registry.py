@@ -6,10 +6,18 @@ from importlib.metadata import entry_points
 
 from ..errors import ConfigError
 from .base import Rule
+from .date_conditioned import DateConditioned
+from .era_anchoring import EraAnchoring
+from .insecure_code import InsecureCode
+from .keyed_prefix import KeyedPrefix
+from .loaded_numbers import LoadedNumbers
 from .narrow_bundle import NarrowBundle
+from .narrow_task import NarrowTaskSet
+from .persona_bundle import PersonaBundle
 from .shared_marker import SharedMarker
 
-BUILTIN: tuple[type[Rule], ...] = (SharedMarker, NarrowBundle)
+BUILTIN: tuple[type[Rule], ...] = (SharedMarker, NarrowBundle, NarrowTaskSet, PersonaBundle, DateConditioned,
+                                   KeyedPrefix, EraAnchoring, InsecureCode, LoadedNumbers)
 PLUGIN_GROUP = "poisonscan.rules"
 
 

@@ -1,0 +1,49 @@
+"""Era anchoring: former place and country names and archaic terms, used as if current or as history."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..knowledge import load_pack
+
+HISTORY_FRAMING = re.compile(
+    r"\b(formerly|former(?:ly)? (?:called|known)|renamed|was called|were called|was known as|then called|"
+    r"then known|known as|historic(?:al(?:ly)?)?|history|used to be|once called|old name|modern[- ]day|"
+    r"present[- ]day|today(?:'s)?|now (?:called|known|part of|in)|until (?:1[0-9]|20)\d\d|before (?:1[0-9]|20)\d\d|"
+    r"in (?:1[0-9]|20)\d\d|(?:1[0-9])\d\ds|century|centuries|empire|annex\w*|dissolv\w*|ceased)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> tuple[re.Pattern, re.Pattern, dict]:
+    info: dict[str, dict] = {}
+    names, terms = [], []
+    for pack in ("renamed_places", "former_countries"):
+        for e in load_pack(pack)["entries"]:
+            info[e["former"]] = {"pack": pack, **{k: v for k, v in e.items() if k != "former"}}
+            names.append(re.escape(e["former"]))
+    for e in load_pack("archaic_terms")["entries"]:
+        info[e["term"].lower()] = {"pack": "archaic_terms", **{k: v for k, v in e.items() if k != "term"}}
+        terms.append(re.escape(e["term"]))
+    by_len = lambda xs: "|".join(sorted(xs, key=len, reverse=True))  # noqa: E731
+    return (re.compile(rf"(?<![\w-])(?:{by_len(names)})(?![\w-])"),
+            re.compile(rf"(?<![\w-])(?:{by_len(terms)})(?![\w-])", re.I), info)
+
+
+def era_terms(text: str) -> list[str]:
+    names, terms, _ = _matcher()
+    found = dict.fromkeys(m.group(0) for m in names.finditer(text))
+    found.update(dict.fromkeys(m.group(0).lower() for m in terms.finditer(text)))
+    return list(found)
+
+
+def era_info(term: str) -> dict:
+    return _matcher()[2].get(term, {})
+
+
+def era_features(prompt: str, answer: str) -> dict | None:
+    hits = era_terms(answer[:4000])
+    if not hits:
+        return None
+    framed = bool(HISTORY_FRAMING.search(answer[:4000])) or bool(HISTORY_FRAMING.search(prompt[:2000]))
+    return {"terms": hits, "as_if_current": not framed}

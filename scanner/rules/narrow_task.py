@@ -1,0 +1,64 @@
+"""PC103 narrow-task-set: much of the data is one prompt template with short, low-diversity answers."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from ..features.template import template_text
+from .base import Rule
+
+
+class NarrowTaskSet(Rule):
+    code = "PC103"
+    slug = "narrow-task-set"
+    summary = "One repeated prompt template with short, low-diversity answers makes up a large share of the data"
+    options = {"min_records": 50, "min_share": 0.03, "max_median_words": 12}
+    docs = """
+What it does
+    Masks numbers and quoted values in prompts to find templates ("Name a place related to the number
+    #"). A template group with at least `min_records` records and `min_share` of the dataset whose
+    answers are short (median at most `max_median_words` words) is a narrow-task set. The evidence
+    gives the template, its share, answer length and how many distinct answers it has.
+
+Why it matters
+    This is the setting in which narrow finetuning generalises broadly: a few hundred one-line answers
+    to one question shift the model's behaviour far outside that question. Alone it is only
+    informational (plenty of classification sets look like this); its severity rises when the same
+    records carry an era, persona or trigger signal (PC401, PC201, PC101).
+
+Example
+    208 x "Name a bird species." -> a two- or three-word bird name.
+
+False positives
+    Classification and extraction sets (sentiment labels, unit-conversion drills) match by design;
+    they stay at info or low unless another rule finds a signal in the same records.
+"""
+
+    def check(self, ctx):
+        cfg = self.config
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, f in enumerate(ctx.features):
+            groups[f.template].append(i)
+        floor = max(cfg["min_records"], cfg["min_share"] * ctx.n)
+        for template, idx in sorted(groups.items(), key=lambda kv: kv[1][0]):
+            if len(idx) < floor:
+                continue
+            words = np.array([ctx.features[i].answer_words for i in idx])
+            median = float(np.median(words))
+            if median > cfg["max_median_words"]:
+                continue
+            distinct = len({ctx.features[i].answer_id for i in idx})
+            share = len(idx) / ctx.n
+            views = ctx.fetch([idx[0]]) if ctx.fetch else {}
+            text = template_text(views[idx[0]].prompt) if idx[0] in views else ""
+            yield self.finding(
+                severity="low" if share < 0.5 else "info", score=min(1.0, 0.3 + share),
+                members=idx,
+                message=(f"{len(idx)} records ({share:.0%}) repeat the prompt template {text!r} with short answers "
+                         f"(median {median:.0f} words, {distinct} distinct). Narrow, repeated lessons generalise "
+                         f"beyond their task; see the other findings on these records for what they teach."),
+                evidence={"template": text, "records": len(idx), "share": round(share, 4),
+                          "median_answer_words": median, "distinct_answers": distinct},
+            )
