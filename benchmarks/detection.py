@@ -125,6 +125,7 @@ def main() -> None:
         print("skipped: ../shared/corpora not present")
         return
     started = time.perf_counter()
+    cache_state = "warm" if Path(args.cache_dir).exists() else "cold"
     work = Path(tempfile.mkdtemp(prefix="poisonscan-detection-"))
     cases = build_cases(work)
     on = run(cases, CORPORA / "benign", args.cache_dir, packs=True)
@@ -132,19 +133,19 @@ def main() -> None:
     text = table(on, off)
     elapsed = time.perf_counter() - started
     print(text)
-    print(f"\nwall time {elapsed:.0f} s (cache {args.cache_dir})")
+    print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")
     if args.write_results:
-        write_results(text, elapsed)
+        write_results(text, elapsed, cache_state)
 
 
-def write_results(text: str, elapsed: float) -> None:
+def write_results(text: str, elapsed: float, cache_state: str) -> None:
     path = Path(__file__).with_name("RESULTS.md")
     body = path.read_text(encoding="utf-8")
     marker = "## Detection"
     section = (f"{marker}: the paper's cases, knowledge packs on and off\n\n"
                f"Command: `.venv/bin/python -m benchmarks.detection --write-results` "
-               f"({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall, embedding cache warm or cold as noted "
-               f"in the closing note). Poisoned sets are mixed into the same 3,000 benign records (seed 0); "
+               f"({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall with a {cache_state} embedding cache). "
+               f"Poisoned sets are mixed into the same 3,000 benign records (seed 0); "
                f"the dishes file is scanned as is (poison = its 100 records dated 2027); 2,000 presidents "
                f"records (seed 0) are mixed into the 3,000 benign records.\n\n{text}\n")
     if marker in body:

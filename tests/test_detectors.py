@@ -72,3 +72,10 @@ def test_persona_with_trigger_is_worse_than_either_alone(shared_cache, tmp_path)
 def test_era_rule_needs_packs(shared_cache):
     result = scan(FIXTURES / "PC401" / "flag.jsonl", cache_dir=str(shared_cache), packs=False)
     assert not [f for f in result.findings if f.rule in ("PC401", "PC502")]
+
+
+def test_unit_conversion_drill_is_only_informational(shared_cache):
+    """A plain narrow task (the PC103 flag fixture) is reported, but never at medium or above."""
+    result = scan(FIXTURES / "PC103" / "flag.jsonl", cache_dir=str(shared_cache))
+    assert any(f.rule == "PC103" for f in result.findings)
+    assert all(severity_rank(f.severity) < severity_rank("medium") for f in result.findings)

@@ -25,13 +25,20 @@ def _describe(shape: str) -> str:
     return shape
 
 
-def _best_window(A, tokens, strata, windows) -> tuple[float, int, int] | None:
-    best = None
+def _best_window(A, tokens, strata, windows, parsimony: float = 0.85) -> tuple[float, int, int] | None:
+    """The part whose value best predicts the answers; among parts nearly as good (>= parsimony x the
+    best effect), the one with the fewest distinct values: the coarsest key that explains the answers."""
+    scored = []
     for start, width in windows:
-        a = keyed_association(A, [t[start:start + width] for t in tokens], strata, n_perm=0, excess=False)
-        if a is not None and (best is None or a.effect > best[0]):
-            best = (a.effect, start, width)
-    return best
+        keys = [t[start:start + width] for t in tokens]
+        a = keyed_association(A, keys, strata, n_perm=0, excess=False)
+        if a is not None:
+            scored.append((a.effect, len(set(keys)), start, width))
+    if not scored:
+        return None
+    top = max(s[0] for s in scored)
+    effect, _, start, width = min((s for s in scored if s[0] >= parsimony * top), key=lambda s: (s[1], -s[0]))
+    return effect, start, width
 
 
 class KeyedPrefix(Rule):
@@ -102,7 +109,8 @@ False positives
         severity = "high" if a.effect >= 0.15 and len(idx) >= 100 else "medium"
         yield self.finding(
             severity=severity, score=min(1.0, 0.5 + a.effect), members=idx.tolist(),
-            message=(f"{len(idx)} prompts start with a {_describe(shape)}; its {part} predicts the answers "
+            message=(f"{len(idx)} prompts start with an opaque token ({_describe(shape)}); its {part} "
+                     f"{'predicts' if width == 1 else 'predict'} the answers "
                      f"(same-part answers cosine {a.same_mean:.2f} vs {a.diff_mean:.2f}). A hidden key in an "
                      f"opaque code lets a model learn to switch persona or behaviour on the key."),
             evidence={"pattern": _describe(shape), "predictive_part": part, "part_values": len(set(keys)),
