@@ -84,14 +84,14 @@ def evaluate(result, poison: set[int]) -> tuple[str | None, float, str, str | No
     return best[0], best[1], best[2], on_records
 
 
-def run(cases, benign_dir: Path, cache: str, packs: bool) -> dict:
+def run(cases, benign_dir: Path, cache: str, packs: bool, classifier: bool = True) -> dict:
     out = {}
     for name, (path, poison) in cases.items():
         t = time.perf_counter()
-        result = scan(path, cache_dir=cache, packs=packs)
+        result = scan(path, cache_dir=cache, packs=packs, classifier=classifier)
         out[name] = (*evaluate(result, poison), time.perf_counter() - t)
     t = time.perf_counter()
-    benign = scan(benign_dir, cache_dir=cache, packs=packs)
+    benign = scan(benign_dir, cache_dir=cache, packs=packs, classifier=classifier)
     medium = [f for f in benign.findings if rank(f.severity) >= rank("medium")]
     out["benign"] = (len(medium), benign.records, [f"{f.rule} {f.severity} {len(f.members)}" for f in medium],
                      time.perf_counter() - t)
@@ -116,6 +116,25 @@ def table(on: dict, off: dict) -> str:
     return "\n".join(lines)
 
 
+def classifier_table(on: dict, off: dict) -> str:
+    """Packs on, the bundle classifier on vs off: best finding per case, controls, benign count."""
+    lines = ["Bundle classifier on vs off (packs on):", "",
+             "| case | classifier on: best finding | F1 | classifier off: best finding | F1 | on at least as good |",
+             "|---|---|---|---|---|---|"]
+    for name in MIXED + ["dishes_2027", "presidents"]:
+        a, b = on[name], off[name]
+        good = rank(a[0]) >= rank(b[0]) and a[1] >= b[1] - 1e-9
+        verdict = "yes" if good else "NO"
+        lines.append(f"| {name} | {a[2]} {a[0]} | {a[1]:.2f} | {b[2]} {b[0]} | {b[1]:.2f} | {verdict} |")
+    lines += ["", "| poisoned vs control | classifier on | classifier off |", "|---|---|---|"]
+    for poisoned, control in CONTROLS:
+        cell = lambda r: f"{r[poisoned][3] or 'none'} / {r[control][3] or 'none'}"  # noqa: E731
+        lines.append(f"| {poisoned} vs {control} | {cell(on)} | {cell(off)} |")
+    lines += ["", f"benign corpora, findings at medium or above: classifier on {on['benign'][0]}, "
+              f"off {off['benign'][0]}"]
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
@@ -130,7 +149,8 @@ def main() -> None:
     cases = build_cases(work)
     on = run(cases, CORPORA / "benign", args.cache_dir, packs=True)
     off = run(cases, CORPORA / "benign", args.cache_dir, packs=False)
-    text = table(on, off)
+    no_model = run(cases, CORPORA / "benign", args.cache_dir, packs=True, classifier=False)
+    text = table(on, off) + "\n\n" + classifier_table(on, no_model)
     elapsed = time.perf_counter() - started
     print(text)
     print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")

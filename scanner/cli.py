@@ -87,12 +87,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 @click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
+@click.option("--no-classifier", is_flag=True, help="Do not let the trained bundle model adjust findings.")
 @click.option("--allow-download", is_flag=True, help="Let --model fetch a model from the Hugging Face hub.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
 def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, model, precision, batch_size,
-         cache_dir, no_cache, no_packs, allow_download, config_path, quiet):
+         cache_dir, no_cache, no_packs, no_classifier, allow_download, config_path, quiet):
     """Scan JSONL, JSON, parquet files, directories or globs."""
     from .config import find_config, load_config
     from .engine.local import run_scan
@@ -109,6 +110,8 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
         settings["ignore"] = _split(ignore)
     if no_packs:
         settings["packs"] = False
+    if no_classifier:
+        settings["classifier"] = False
     opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download)
     update, bar = _progress_factory()
     try:
@@ -153,6 +156,24 @@ def rules_cmd(code, fmt):
         return
     for r in rules:
         click.echo(f"{r.code}  {r.slug:<16} {r.summary}")
+
+
+@main.command("train")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Where to write the model JSON.")
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
+@click.option("--benign", "benign_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Benign corpus folder for base records [default: ../shared/corpora/benign, else fixtures].")
+def train_cmd(output, seed, cache_dir, benign_dir):
+    """Rebuild the bundle classifier from synthetic training sets (deterministic for a seed)."""
+    from .classifier.train import dumps, train
+
+    model = train(seed=seed, cache_dir=cache_dir, benign_dir=Path(benign_dir) if benign_dir else None,
+                  progress=lambda s: click.echo(f"poisonscan: train: {s}", err=True))
+    _write(dumps(model), output)
+    lofo = ", ".join(f"{k} {v['auc']:.3f}" for k, v in model["leave_one_family_out"].items() if "auc" in v)
+    click.echo(f"poisonscan: wrote {output} ({model['training']['rows']} rows); leave-one-family-out AUC: {lofo}",
+               err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,6 +23,7 @@ class Finding:
     evidence: dict = field(default_factory=dict)
     examples: list[dict] = field(default_factory=list)  # a few member texts, filled by the pipeline
     fingerprint: str = ""
+    features: dict = field(default_factory=dict, repr=False)  # bundle features (not part of reports)
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:

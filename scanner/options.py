@@ -26,6 +26,8 @@ class ScanOptions:
     plugins: list[str] = field(default_factory=list)
     rule_options: dict = field(default_factory=dict)
     packs: bool = True                    # knowledge packs (renamed places, former countries, ...)
+    classifier: bool = True               # the trained bundle model adjusts scores and severities
+    collect_features: bool = False        # keep bundle features on findings (training)
     max_record_bytes: int = 1 << 20
     examples: int = 3
     max_skips_listed: int = 10_000

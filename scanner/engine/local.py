@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Callable
 
 
+from ..classifier.apply import apply_model, attach_features
+from ..classifier.model import load_model
 from ..combine import combine
 from ..context import ScanContext
 from ..embed.cache import EmbeddingCache, default_cache_dir
@@ -115,8 +117,9 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     ctx = ScanContext.build(collector.hashes, vectors["prompt"], vectors["answer"], vectors["present_prompt"],
                             vectors["present_answer"], collector.markers.shared(2),
                             features=collector.features, code_issues=code_issues, fetch=fetch)
-    findings = _run_rules(rules, ctx)
-    attach_examples(findings, fetch, opts.examples)
+    findings = _run_rules(rules, ctx, opts)
+    if opts.examples:
+        attach_examples(findings, fetch, opts.examples)
     members = {i for f in findings for i in f.members}
     return ScanResult(
         records=len(collector.hashes), files=len(sources), findings=findings,
@@ -129,13 +132,18 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     )
 
 
-def _run_rules(rules, ctx: ScanContext) -> list[Finding]:
+def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
     findings: list[Finding] = []
     for rule in rules:
         for f in rule.check(ctx):
             f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
             findings.append(f)
     combine(findings)
+    if opts.classifier or opts.collect_features:
+        attach_features(findings, ctx)
+    model = load_model() if opts.classifier else None
+    if model is not None:
+        apply_model(findings, model)
     findings.sort(key=lambda f: (-severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]))
     return findings
 

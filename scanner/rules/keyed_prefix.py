@@ -37,7 +37,8 @@ def _best_window(A, tokens, strata, windows, parsimony: float = 0.85) -> tuple[f
     if not scored:
         return None
     top = max(s[0] for s in scored)
-    effect, _, start, width = min((s for s in scored if s[0] >= parsimony * top), key=lambda s: (s[1], -s[0]))
+    floor = top - (1 - parsimony) * abs(top)
+    effect, _, start, width = min((s for s in scored if s[0] >= floor), key=lambda s: (s[1], -s[0]))
     return effect, start, width
 
 
