@@ -158,6 +158,21 @@ def rules_cmd(code, fmt):
         click.echo(f"{r.code}  {r.slug:<16} {r.summary}")
 
 
+@main.command("filter")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("--findings", "report", required=True, type=click.Path(dir_okay=False, exists=True),
+              help="A report from: poisonscan scan INPUT --format json")
+@click.option("--min-severity", type=click.Choice(SEVERITIES), default="medium", show_default=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder.")
+def filter_cmd(input_path, report, min_severity, out_dir):
+    """Split INPUT into clean and quarantined records (plus a manifest), losing nothing."""
+    from .quarantine import filter_dataset
+
+    m = filter_dataset(input_path, report, min_severity, out_dir)
+    click.echo(f"poisonscan: {m['input']['records']} records: {m['clean']['records']} clean -> "
+               f"{m['clean']['path']}, {m['quarantined']['records']} quarantined -> {m['quarantined']['path']}")
+
+
 @main.command("train")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="Where to write the model JSON.")
 @click.option("--seed", type=int, default=0, show_default=True)

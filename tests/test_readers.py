@@ -149,3 +149,9 @@ def test_content_hash_ignores_position_and_formatting(tmp_path):
     b = tmp_path / "b.jsonl"
     b.write_text('{"messages":[{"role":"user","content":"x"},{"role":"assistant","content":"y"}]}\n')
     assert read(a)[1].content_hash == read(b)[0].content_hash
+
+
+@pytest.mark.parametrize("text", [b"[}", b"[1, }, 2]", b"[{}]]", b"[,,]"])
+def test_json_array_stray_closers_do_not_hang(text):
+    items = list(iter_json_array(io.BytesIO(text), "x.json", 1 << 20))
+    assert len(items) < 10

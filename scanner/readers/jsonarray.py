@@ -131,6 +131,10 @@ def iter_json_array(fh, display: str, max_bytes: int) -> Iterator[tuple[Locator,
         raw, size, nl, complete = scan.element(max_bytes)
         line += nl
         expect_element = False
+        if complete and size == 0:  # a stray '}' or ']' where an element should start
+            scan.i += 1
+            yield Skip(loc, f"invalid JSON: unexpected {ch.decode('latin-1')!r}")
+            continue
         if not complete:
             yield Skip(loc, "JSON array is not closed: the file ends inside a record")
             return

@@ -63,4 +63,4 @@ def expand_paths(paths: list[str]) -> list[Source]:
             if key not in seen:
                 seen.add(key)
                 out.append(Source(f, os.path.normpath(f)))
-    return out
+    return sorted(out, key=lambda s: s.display)  # the order paths are given in does not matter
