@@ -44,6 +44,23 @@ EXPECTED = {
     "not_parquet.parquet": ([("skip", None)], "not a readable parquet file"),
     "deep_nesting.jsonl": ([("skip", 1)], "nesting too deep"),
     "array_mixed.json": ([("rec", 1), ("skip", 1), ("rec", 1)], "must be an array"),
+    "top_level_scalars.jsonl": ([("rec", 1)] + [("skip", n) for n in (2, 3, 4, 5)], "expected a JSON object"),
+    "bool_content.jsonl": ([("rec", 1), ("skip", 2)], "got boolean"),
+    "null_messages.jsonl": ([("rec", 1), ("skip", 2)], "got null"),
+    "sharegpt_bad_from.json": ([("skip", 1), ("rec", 1)], "from is missing or not a string"),
+    "alpaca_number_output.jsonl": ([("skip", 1), ("rec", 2)], "output must be a string"),
+    "huge_integer.jsonl": ([("rec", 1), ("skip", 2)], "invalid JSON"),
+    "lone_surrogate.jsonl": ([("rec", 1), ("rec", 2)], None),
+    "only_whitespace.jsonl": ([("skip", None)], "no records"),
+    "binary_garbage.jsonl": ([("skip", n) for n in (1, 2, 3, 4, 5)], "invalid UTF-8"),
+    "not_gzip.jsonl.gz": ([("skip", None)], "gzip"),
+    "mixed_line_endings.jsonl": ([("rec", 1), ("rec", 2), ("skip", 3)], "invalid JSON"),
+    "utf32_bom.jsonl": ([("skip", None)], "UTF-32"),
+    "duplicate_keys.jsonl": ([("skip", 1), ("rec", 2)], "must be an array"),
+    "completion_list.jsonl": ([("rec", 1), ("rec", 2)], None),
+    "empty_text.jsonl": ([("skip", 1), ("rec", 2)], "no text"),
+    "array_trailing_comma.json": ([("rec", 2), ("skip", 3)], "invalid JSON"),
+    "no_final_newline_truncated.jsonl": ([("rec", 1), ("skip", 2)], "invalid JSON"),
 }
 
 

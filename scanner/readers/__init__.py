@@ -40,6 +40,8 @@ def _file_problem(src: Source) -> str | None:
     if size == 0:
         return "empty file"
     head = first_bytes(src.path)
+    if head[:4] == b"\x00\x00\xfe\xff" or head[:4] == b"\xff\xfe\x00\x00":
+        return "file is UTF-32 encoded; poisonscan reads UTF-8 (convert it with iconv -f UTF-32 -t UTF-8)"
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return "file is UTF-16 encoded; poisonscan reads UTF-8 (convert it with iconv -f UTF-16 -t UTF-8)"
     return None
@@ -52,8 +54,10 @@ def read_source(src: Source, opts: ReadOptions) -> Iterator[Record | Skip]:
         yield Skip(Locator(src.display), problem)
         return
     schema = opts.schema or ("text" if opts.text_field else None)
+    produced = False
     try:
         for item in _raw_items(src, opts):
+            produced = True
             if isinstance(item, Skip):
                 yield item
                 continue
@@ -70,7 +74,10 @@ def read_source(src: Source, opts: ReadOptions) -> Iterator[Record | Skip]:
                     record = _record(loc, own, obj, opts)
             yield record
     except OSError as exc:
+        produced = True
         yield Skip(Locator(src.display), f"read error: {exc.strerror or exc}")
+    if not produced:
+        yield Skip(Locator(src.display), "file holds no records (only blank lines)")
 
 
 def _record(loc: Locator, schema: str, obj: object, opts: ReadOptions) -> Record | Skip:

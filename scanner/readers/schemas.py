@@ -128,6 +128,15 @@ def _alpaca(obj: dict) -> Views:
     return Views("", prompt, output)
 
 
+def _clean(text: str) -> str:
+    """Lone surrogates (from JSON escapes like \\ud800) cannot be encoded; replace them."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+
+
 def to_views(schema: str, obj: Any, text_field: str | None = None) -> Views:
     """Normalise one object of a known schema; raise RecordError with a reason."""
     if not isinstance(obj, dict):
@@ -149,4 +158,4 @@ def to_views(schema: str, obj: Any, text_field: str | None = None) -> Views:
         raise RecordError(f"unknown schema '{schema}'")
     if not (views.prompt.strip() or views.answer.strip()):
         raise RecordError("record has no text")
-    return views
+    return Views(_clean(views.system), _clean(views.prompt), _clean(views.answer))
