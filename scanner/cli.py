@@ -88,12 +88,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 @click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
 @click.option("--no-classifier", is_flag=True, help="Do not let the trained bundle model adjust findings.")
+@click.option("--redact", is_flag=True, help="Shorten quoted record text in reports (sensitive datasets).")
 @click.option("--allow-download", is_flag=True, help="Let --model fetch a model from the Hugging Face hub.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
 def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, model, precision, batch_size,
-         cache_dir, no_cache, no_packs, no_classifier, allow_download, config_path, quiet):
+         cache_dir, no_cache, no_packs, no_classifier, redact, allow_download, config_path, quiet):
     """Scan JSONL, JSON, parquet files, directories or globs."""
     from .config import find_config, load_config
     from .engine.local import run_scan
@@ -112,6 +113,8 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
         settings["packs"] = False
     if no_classifier:
         settings["classifier"] = False
+    if redact:
+        settings["redact"] = True
     opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download)
     update, bar = _progress_factory()
     try:

@@ -10,7 +10,7 @@ from .errors import ConfigError
 KEYS = {
     "select": list, "ignore": list, "fail-on": str, "schema": str, "text-field": str,
     "model": str, "precision": str, "batch-size": int, "cache-dir": str, "plugins": list,
-    "rules": dict, "strict": bool, "packs": bool, "classifier": bool,
+    "rules": dict, "strict": bool, "packs": bool, "classifier": bool, "redact": bool,
 }
 
 

@@ -28,6 +28,7 @@ class ScanOptions:
     packs: bool = True                    # knowledge packs (renamed places, former countries, ...)
     classifier: bool = True               # the trained bundle model adjusts scores and severities
     collect_features: bool = False        # keep bundle features on findings (training)
+    redact: bool = False                  # shorten quoted record text in reports
     max_record_bytes: int = 1 << 20
     examples: int = 3
     max_skips_listed: int = 10_000

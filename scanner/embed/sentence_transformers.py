@@ -60,7 +60,7 @@ class SentenceTransformerEmbedder:
             name = f"path:{Path(self.model).resolve()}"
         else:
             name = f"hub:{self.model}"
-        return f"{name}/{self.precision}/chars{MAX_CHARS}"
+        return f"{name}/{self.precision}/chars{MAX_CHARS}/equal-length-batches"
 
     def _load(self):
         if self._st is not None:
@@ -88,8 +88,25 @@ class SentenceTransformerEmbedder:
         return st
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in batches of equal token length: no padding, so every vector is bit-identical to
+        embedding that text alone, whatever else is in the batch (cold, warm and partly warm caches agree)."""
         st = self._load()
         clipped = [t[:MAX_CHARS] for t in texts]
-        vectors = st.encode(clipped, batch_size=self.batch_size, show_progress_bar=False,
-                            convert_to_numpy=False, convert_to_tensor=True)
-        return normalise_rows(vectors.float().cpu().numpy())
+        limit = st.max_seq_length
+        lengths = [min(len(ids), limit) for ids in
+                   st.tokenizer(clipped, truncation=True, max_length=limit, add_special_tokens=True)["input_ids"]]
+        groups: dict[int, list[int]] = {}
+        for i, n in enumerate(lengths):
+            groups.setdefault(n, []).append(i)
+        out: np.ndarray | None = None
+        for n in sorted(groups):
+            idx = groups[n]
+            for start in range(0, len(idx), self.batch_size):
+                chunk = idx[start:start + self.batch_size]
+                vectors = st.encode([clipped[i] for i in chunk], batch_size=len(chunk), show_progress_bar=False,
+                                    convert_to_numpy=False, convert_to_tensor=True)
+                rows = vectors.float().cpu().numpy()
+                if out is None:
+                    out = np.zeros((len(texts), rows.shape[1]), dtype=np.float32)
+                out[chunk] = rows
+        return normalise_rows(out if out is not None else np.zeros((0, 384), dtype=np.float32))

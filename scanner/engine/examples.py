@@ -46,3 +46,26 @@ def attach_examples(findings, fetch: RecordFetcher, per_finding: int) -> None:
     for f in findings:
         f.examples = [{"record": i, "prompt": clip(views[i].prompt), "answer": clip(views[i].answer)}
                       for i in f.members[:per_finding] if i in views]
+
+
+REDACTED = 24
+
+
+def _redact(value):
+    if isinstance(value, str):
+        return clip(value, REDACTED)
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in value.items()}
+    return value
+
+
+def redact_findings(findings) -> None:
+    """--redact: quoted record text (examples, attribute lists, mappings) shortened to a few words."""
+    for f in findings:
+        f.examples = [{**e, "prompt": clip(e["prompt"], REDACTED), "answer": clip(e["answer"], REDACTED)}
+                      for e in f.examples]
+        for key in ("attributes", "examples_by_key", "mapping_examples", "template", "templates"):
+            if key in f.evidence:
+                f.evidence[key] = _redact(f.evidence[key])

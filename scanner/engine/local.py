@@ -28,7 +28,7 @@ from ..readers import ReadOptions, Source, expand_paths, read_source
 from ..records import Locator, Skip
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
-from .examples import RecordFetcher, attach_examples
+from .examples import RecordFetcher, attach_examples, redact_findings
 
 Progress = Callable[[int], None]
 
@@ -120,6 +120,8 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     findings = _run_rules(rules, ctx, opts)
     if opts.examples:
         attach_examples(findings, fetch, opts.examples)
+    if opts.redact:
+        redact_findings(findings)
     members = {i for f in findings for i in f.members}
     return ScanResult(
         records=len(collector.hashes), files=len(sources), findings=findings,
