@@ -8,22 +8,14 @@ manifest records counts, sha256 of input, report and outputs, and which finding 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 from collections import defaultdict
 from pathlib import Path
 
 from .errors import InputError
+from .fileutil import sha256_file as sha256
 from .findings import SEVERITIES, severity_rank
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _same_file(a: str, b: Path) -> bool:
