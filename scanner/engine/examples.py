@@ -6,14 +6,7 @@ from collections import defaultdict
 
 from ..readers import ReadOptions, Source, read_source
 from ..records import Record, Views
-
-SNIPPET = 240
-
-
-def clip(text: str, limit: int = SNIPPET) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
+from ..textutil import clip
 
 class RecordFetcher:
     """Maps record indices back to (file, ordinal) and re-reads their views on demand."""

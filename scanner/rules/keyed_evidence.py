@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..engine.examples import clip
+from ..textutil import clip
 
 
 def mapping_examples(ctx, members, key_of, keys, per_key: int = 2, max_keys: int = 6) -> dict:

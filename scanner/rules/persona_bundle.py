@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..engine.examples import clip
+from ..textutil import clip
 from .base import Rule
 
 

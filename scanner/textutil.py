@@ -1,0 +1,11 @@
+"""Small text helpers shared by rules and reports."""
+
+from __future__ import annotations
+
+SNIPPET = 240
+
+
+def clip(text: str, limit: int = SNIPPET) -> str:
+    """Whitespace folded, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
