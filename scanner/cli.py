@@ -51,6 +51,9 @@ class _Main(click.Group):
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - never show a traceback to the user
@@ -159,6 +162,26 @@ def rules_cmd(code, fmt):
         return
     for r in rules:
         click.echo(f"{r.code}  {r.slug:<16} {r.summary}")
+
+
+@main.command("config")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Read this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
+def config_cmd(config_path):
+    """Show the effective configuration (defaults, then the config file) as TOML-like lines."""
+    import dataclasses
+    import json
+
+    from .config import find_config, load_config
+    from .options import ScanOptions
+
+    source = Path(config_path) if config_path else find_config()
+    opts = ScanOptions(**load_config(source))
+    click.echo(f"# source: {source or 'defaults (no pyproject.toml [tool.poisonscan] or poisonscan.toml found)'}")
+    hidden = {"collect_features", "max_skips_listed"}
+    for f in dataclasses.fields(opts):
+        if f.name not in hidden:
+            click.echo(f"{f.name.replace('_', '-')} = {json.dumps(getattr(opts, f.name), ensure_ascii=False)}")
 
 
 @main.command("filter")

@@ -107,3 +107,14 @@ def test_cli_help_does_not_import_the_embedding_stack():
             "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT).stdout
     assert out.strip().endswith("False False")
+
+
+def test_config_command_shows_the_effective_settings(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.poisonscan]\nfail-on = "high"\nignore = ["PC102"]\n')
+    proc = run_cli("config", cwd=tmp_path)
+    assert proc.returncode == 0
+    assert 'fail-on = "high"' in proc.stdout and 'ignore = ["PC102"]' in proc.stdout
+    assert "precision = \"auto\"" in proc.stdout and "pyproject.toml" in proc.stdout.splitlines()[0]
+    (tmp_path / "pyproject.toml").write_text('[tool.poisonscan]\nfail-on = "sometimes"\n')
+    proc = run_cli("config", cwd=tmp_path)
+    assert proc.returncode == 2 and "fail-on must be one of" in proc.stderr
