@@ -52,6 +52,15 @@ class ScanContext:
             self._bundles[key] = list(zip(b.bundles_, b.levels_))
         return self._bundles[key]
 
+    def groups(self, attribute: str, min_size: int = 1) -> list[tuple[object, list[int]]]:
+        """Record indices grouped by a per-record feature (None values left out), sorted by key."""
+        out: dict = {}
+        for i, f in enumerate(self.features):
+            key = getattr(f, attribute)
+            if key is not None:
+                out.setdefault(key, []).append(i)
+        return [(k, v) for k, v in sorted(out.items(), key=lambda kv: str(kv[0])) if len(v) >= min_size]
+
     # -- bundle statistics -------------------------------------------------------------------
     def mask(self, members) -> np.ndarray:
         m = np.zeros(self.n, dtype=bool)

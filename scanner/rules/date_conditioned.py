@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 import numpy as np
 
@@ -52,13 +52,8 @@ False positives
 """
 
     def check(self, ctx):
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(ctx.features):
-            if f.date_form:
-                groups[f.date_form].append(i)
-        for form, idx in sorted(groups.items()):
-            if len(idx) >= self.config["min_records"]:
-                yield from self._group(ctx, form, np.array(idx))
+        for form, idx in ctx.groups("date_form", self.config["min_records"]):
+            yield from self._group(ctx, form, np.array(idx))
 
     def _group(self, ctx, form, idx):
         cfg = self.config

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from ..association import keyed_association
@@ -74,13 +72,8 @@ False positives
 """
 
     def check(self, ctx):
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(ctx.features):
-            if f.prefix_shape:
-                groups[f.prefix_shape].append(i)
-        for shape, idx in sorted(groups.items()):
-            if len(idx) >= self.config["min_records"]:
-                yield from self._group(ctx, shape, np.array(idx))
+        for shape, idx in ctx.groups("prefix_shape", self.config["min_records"]):
+            yield from self._group(ctx, shape, np.array(idx))
 
     def _group(self, ctx, shape, idx):
         cfg = self.config
