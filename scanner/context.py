@@ -13,9 +13,6 @@ import numpy as np
 from .cluster.bundler import DensityBundler
 from .cluster.knn import KnnGraph, knn_graph
 
-VIEWS = ("prompt", "answer", "joint")
-
-
 @dataclass
 class ScanContext:
     n: int
@@ -53,13 +50,13 @@ class ScanContext:
         return self._bundles[key]
 
     def groups(self, attribute: str, min_size: int = 1) -> list[tuple[object, list[int]]]:
-        """Record indices grouped by a per-record feature (None values left out), sorted by key."""
+        """Record indices grouped by a per-record feature (None values left out), ordered by first record."""
         out: dict = {}
         for i, f in enumerate(self.features):
             key = getattr(f, attribute)
             if key is not None:
                 out.setdefault(key, []).append(i)
-        return [(k, v) for k, v in sorted(out.items(), key=lambda kv: str(kv[0])) if len(v) >= min_size]
+        return [(k, v) for k, v in sorted(out.items(), key=lambda kv: kv[1][0]) if len(v) >= min_size]
 
     # -- bundle statistics -------------------------------------------------------------------
     def mask(self, members) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The local engine: one streaming pass, then the whole-dataset steps, then the rules.
 
-read -> normalise -> marker features -> embed (cached) -> neighbours / bundles -> rules -> report
+read -> normalise -> record features -> embed (cached) -> code analysis -> neighbours / bundles
+     -> rules -> combine severities -> bundle classifier -> report
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Callable
-
 
 from ..classifier.apply import apply_model, attach_features
 from ..classifier.model import load_model

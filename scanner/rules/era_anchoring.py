@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from ..features.era import era_info
 from ..features.template import template_text
@@ -40,11 +40,8 @@ False positives
 
     def check(self, ctx):
         cfg = self.config
-        by_template: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(ctx.features):
-            by_template[f.template].append(i)
         groups = []
-        for template, idx in sorted(by_template.items(), key=lambda kv: kv[1][0]):
+        for _, idx in ctx.groups("template"):
             current = [i for i in idx if ctx.features[i].era_current]
             if len(current) >= cfg["min_template_share"] * len(idx) and len(current) >= 3:
                 groups.append((idx, current))

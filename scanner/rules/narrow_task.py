@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from ..features.template import template_text
@@ -38,20 +36,16 @@ False positives
 
     def check(self, ctx):
         cfg = self.config
-        groups: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(ctx.features):
-            groups[f.template].append(i)
         floor = max(cfg["min_records"], cfg["min_share"] * ctx.n)
-        for template, idx in sorted(groups.items(), key=lambda kv: kv[1][0]):
-            if len(idx) < floor:
-                continue
-            words = np.array([ctx.features[i].answer_words for i in idx])
-            median = float(np.median(words))
-            if median > cfg["max_median_words"]:
-                continue
+        narrow = []
+        for _, idx in ctx.groups("template", min_size=int(np.ceil(floor))):
+            median = float(np.median([ctx.features[i].answer_words for i in idx]))
+            if median <= cfg["max_median_words"]:
+                narrow.append((idx, median))
+        views = ctx.fetch([idx[0] for idx, _ in narrow]) if ctx.fetch and narrow else {}
+        for idx, median in narrow:
             distinct = len({ctx.features[i].answer_id for i in idx})
             share = len(idx) / ctx.n
-            views = ctx.fetch([idx[0]]) if ctx.fetch else {}
             text = template_text(views[idx[0]].prompt) if idx[0] in views else ""
             yield self.finding(
                 severity="low" if share < 0.5 else "info", score=min(1.0, 0.3 + share),
