@@ -84,14 +84,14 @@ def evaluate(result, poison: set[int]) -> tuple[str | None, float, str, str | No
     return best[0], best[1], best[2], on_records
 
 
-def run(cases, benign_dir: Path, cache: str, packs: bool, classifier: bool = True) -> dict:
+def run(cases, benign_dir: Path, cache: str, packs: bool, classifier: bool = True, embedder: str = "accurate") -> dict:
     out = {}
     for name, (path, poison) in cases.items():
         t = time.perf_counter()
-        result = scan(path, cache_dir=cache, packs=packs, classifier=classifier)
+        result = scan(path, cache_dir=cache, packs=packs, classifier=classifier, embedder=embedder)
         out[name] = (*evaluate(result, poison), time.perf_counter() - t)
     t = time.perf_counter()
-    benign = scan(benign_dir, cache_dir=cache, packs=packs, classifier=classifier)
+    benign = scan(benign_dir, cache_dir=cache, packs=packs, classifier=classifier, embedder=embedder)
     medium = [f for f in benign.findings if rank(f.severity) >= rank("medium")]
     out["benign"] = (len(medium), benign.records, [f"{f.rule} {f.severity} {len(f.members)}" for f in medium],
                      time.perf_counter() - t)
@@ -139,6 +139,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
     ap.add_argument("--write-results", action="store_true")
+    ap.add_argument("--embedder", choices=["accurate", "fast"], default="accurate")
     args = ap.parse_args()
     if not corpora_available():
         print("skipped: ../shared/corpora not present")
@@ -147,29 +148,36 @@ def main() -> None:
     cache_state = "warm" if Path(args.cache_dir).exists() else "cold"
     work = Path(tempfile.mkdtemp(prefix="poisonscan-detection-"))
     cases = build_cases(work)
-    on = run(cases, CORPORA / "benign", args.cache_dir, packs=True)
-    off = run(cases, CORPORA / "benign", args.cache_dir, packs=False)
-    no_model = run(cases, CORPORA / "benign", args.cache_dir, packs=True, classifier=False)
-    text = table(on, off) + "\n\n" + classifier_table(on, no_model)
+    on = run(cases, CORPORA / "benign", args.cache_dir, packs=True, embedder=args.embedder)
+    off = run(cases, CORPORA / "benign", args.cache_dir, packs=False, embedder=args.embedder)
+    text = table(on, off)
+    if args.embedder == "accurate":
+        no_model = run(cases, CORPORA / "benign", args.cache_dir, packs=True, classifier=False)
+        text += "\n\n" + classifier_table(on, no_model)
     elapsed = time.perf_counter() - started
     print(text)
     print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")
     if args.write_results:
-        write_results(text, elapsed, cache_state)
+        write_results(text, elapsed, cache_state, args.embedder)
 
 
-def write_results(text: str, elapsed: float, cache_state: str) -> None:
+def write_results(text: str, elapsed: float, cache_state: str, embedder: str = "accurate") -> None:
     path = Path(__file__).with_name("RESULTS.md")
     body = path.read_text(encoding="utf-8")
-    marker = "## Detection"
-    section = (f"{marker}: the paper's cases, knowledge packs on and off\n\n"
-               f"Command: `.venv/bin/python -m benchmarks.detection --write-results` "
+    fast = embedder == "fast"
+    marker = "## Detection with the fast embedder" if fast else "## Detection:"
+    title = ": the paper's cases, knowledge packs on and off"
+    flag = " --embedder fast" if fast else ""
+    section = (f"{marker}{'' if fast else title.lstrip(':')}\n\n"
+               f"Command: `.venv/bin/python -m benchmarks.detection{flag} --write-results` "
                f"({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall with a {cache_state} embedding cache). "
                f"Poisoned sets are mixed into the same 3,000 benign records (seed 0); "
                f"the dishes file is scanned as is (poison = its 100 records dated 2027); 2,000 presidents "
                f"records (seed 0) are mixed into the 3,000 benign records.\n\n{text}\n")
     if marker in body:
-        body = body[: body.index(marker)] + section
+        start = body.index(marker)
+        nxt = body.find("\n## ", start + len(marker))
+        body = body[:start] + section + ("\n" + body[nxt + 1:] if nxt >= 0 else "")
     else:
         body = body.rstrip() + "\n\n" + section
     path.write_text(body, encoding="utf-8")

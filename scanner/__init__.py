@@ -14,9 +14,9 @@ def scan(paths, **options):
 
     Keyword options are those of :class:`scanner.options.ScanOptions`.
     """
-    from .engine.local import run_scan
+    from .engine import run
     from .options import ScanOptions
 
     if isinstance(paths, (str, bytes)) or hasattr(paths, "__fspath__"):
         paths = [paths]
-    return run_scan([str(p) for p in paths], ScanOptions(**options))
+    return run([str(p) for p in paths], ScanOptions(**options))

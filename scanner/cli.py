@@ -83,6 +83,13 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--schema", type=click.Choice(SCHEMAS), default=None, help="Force a schema instead of detecting it.")
 @click.option("--text-field", default=None, help="Read this field as plain text (implies --schema text).")
 @click.option("--strict", is_flag=True, default=None, help="Any unreadable record is fatal (exit 2).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default=None,
+              help="local: this process; ray: Ray Data (a local Ray, or --ray-address) [default: local].")
+@click.option("--ray-address", default=None, help="Address of an existing Ray cluster (implies --engine ray).")
+@click.option("--ray-actors", type=click.IntRange(1, 10_000), default=None,
+              help="Embedding actors, one model each [default: half the cluster's CPUs].")
+@click.option("--embedder", type=click.Choice(["accurate", "fast"]), default=None,
+              help="accurate: the transformer; fast: static vectors distilled from it [default: accurate].")
 @click.option("--model", default=None,
               help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
@@ -96,18 +103,22 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
-def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, model, precision, batch_size,
-         cache_dir, no_cache, no_packs, no_classifier, redact, allow_download, config_path, quiet):
+def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, engine, ray_address, ray_actors,
+         embedder, model, precision,
+         batch_size, cache_dir, no_cache, no_packs, no_classifier, redact, allow_download, config_path, quiet):
     """Scan JSONL, JSON, parquet files, directories or globs."""
     from .config import find_config, load_config
-    from .engine.local import run_scan
+    from .engine import run
     from .options import ScanOptions
     from .report import render
 
     settings = load_config(Path(config_path) if config_path else find_config())
-    overrides = dict(fail_on=fail_on, schema=schema, text_field=text_field, strict=strict, model=model,
-                     precision=precision, batch_size=batch_size, cache_dir=cache_dir)
+    overrides = dict(fail_on=fail_on, schema=schema, text_field=text_field, strict=strict, engine=engine,
+                     ray_address=ray_address, ray_actors=ray_actors, embedder=embedder,
+                     model=model, precision=precision, batch_size=batch_size, cache_dir=cache_dir)
     settings.update({k: v for k, v in overrides.items() if v is not None})
+    if ray_address and not engine:
+        settings["engine"] = "ray"
     if select:
         settings["select"] = _split(select)
     if ignore:
@@ -121,7 +132,7 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
     opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download)
     update, bar = _progress_factory()
     try:
-        result = run_scan(list(paths), opts, progress=update)
+        result = run(list(paths), opts, progress=update)
     finally:
         if bar is not None:
             bar.close()

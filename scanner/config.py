@@ -9,7 +9,8 @@ from .errors import ConfigError
 
 KEYS = {
     "select": list, "ignore": list, "fail-on": str, "schema": str, "text-field": str,
-    "model": str, "precision": str, "batch-size": int, "cache-dir": str, "plugins": list,
+    "model": str, "embedder": str, "engine": str, "ray-address": str, "ray-actors": int, "precision": str,
+    "batch-size": int, "cache-dir": str, "plugins": list,
     "rules": dict, "strict": bool, "packs": bool, "classifier": bool, "redact": bool,
 }
 

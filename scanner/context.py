@@ -1,7 +1,8 @@
 """ScanContext: the compact, whole-dataset state that bundle rules read.
 
-Holds per-record hashes and embeddings (never the raw texts), the shared marker
-candidates, and lazily built neighbour graphs and bundles per view.
+Holds per-record hashes and embeddings (never the raw texts; float16, memory-mapped,
+read as float32 rows on demand), the shared marker candidates, and lazily built
+neighbour graphs and bundles per view.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import numpy as np
 
 from .cluster.bundler import DensityBundler
 from .cluster.knn import KnnGraph, knn_graph
+from .embed.store import ViewRows
 
 @dataclass
 class ScanContext:
     n: int
     hashes: list[str]
-    vectors: dict[str, np.ndarray]      # view -> (n, d) unit rows (zero rows where a view is absent)
+    vectors: dict[str, ViewRows]        # view -> (n, d) unit rows (zero rows where a view is absent)
     present: dict[str, np.ndarray]      # view -> (n,) bool
     markers: dict[str, list[int]]       # shared marker candidate -> member indices
     features: list = field(default_factory=list)   # per-record RecordFeatures
@@ -30,12 +32,9 @@ class ScanContext:
 
     @classmethod
     def build(cls, hashes, prompt, answer, present_prompt, present_answer, markers, **kw) -> "ScanContext":
-        joint = prompt + answer
-        norms = np.linalg.norm(joint, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        joint = (joint / norms).astype(np.float32)
+        vectors = {"prompt": ViewRows([prompt]), "answer": ViewRows([answer]), "joint": ViewRows([prompt, answer])}
         present = {"prompt": present_prompt, "answer": present_answer, "joint": present_prompt | present_answer}
-        return cls(len(hashes), hashes, {"prompt": prompt, "answer": answer, "joint": joint}, present, markers, **kw)
+        return cls(len(hashes), hashes, vectors, present, markers, **kw)
 
     def graph(self, view: str) -> KnnGraph:
         if view not in self._graphs:
@@ -97,7 +96,7 @@ class ScanContext:
         x = self.vectors[view]
         c = x[members].mean(axis=0)
         c /= np.linalg.norm(c) or 1.0
-        sims = x @ c
+        sims = x.matvec(c)
         inside = self.mask(members)
         outside = sims[~inside & self.present[view]]
         if not len(outside):

@@ -8,6 +8,9 @@ from .errors import ConfigError
 from .findings import SEVERITIES
 from .readers.schemas import SCHEMAS
 
+EMBEDDERS = ("accurate", "fast")
+ENGINES = ("local", "ray")
+
 
 @dataclass
 class ScanOptions:
@@ -17,6 +20,10 @@ class ScanOptions:
     schema: str | None = None
     text_field: str | None = None
     strict: bool = False
+    engine: str = "local"                 # "local" (this process) or "ray" (Ray Data, local or a cluster)
+    ray_address: str | None = None        # an existing Ray cluster (e.g. "ray://head:10001", "auto")
+    ray_actors: int | None = None         # embedding actors (default: half the cluster's CPUs)
+    embedder: str = "accurate"            # "accurate" (the transformer) or "fast" (distilled static vectors)
     model: str | None = None              # None: the bundled all-MiniLM-L6-v2
     precision: str = "auto"
     batch_size: int = 32
@@ -40,5 +47,11 @@ class ScanOptions:
             raise ConfigError(f"schema must be one of {', '.join(SCHEMAS)} (got '{self.schema}')")
         if self.precision not in ("auto", "fp32", "bf16"):
             raise ConfigError(f"precision must be auto, fp32 or bf16 (got '{self.precision}')")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be {' or '.join(ENGINES)} (got '{self.engine}')")
+        if self.ray_actors is not None and self.ray_actors < 1:
+            raise ConfigError("ray-actors must be at least 1")
+        if self.embedder not in EMBEDDERS:
+            raise ConfigError(f"embedder must be {' or '.join(EMBEDDERS)} (got '{self.embedder}')")
         if self.batch_size < 1:
             raise ConfigError("batch-size must be at least 1")

@@ -56,3 +56,17 @@ def test_parquet_gives_the_same_findings_with_rows(tmp_path, shared_cache):
     lines = [r["line"] for r in from_jsonl["findings"][0]["records"]]
     prows = [r["row"] for r in from_parquet["findings"][0]["records"]]
     assert prows == [line - 1 for line in lines]
+
+
+def test_rescan_after_a_small_change_embeds_only_the_changed_texts(tmp_path, shared_cache):
+    rows = [json.loads(line) for line in (FIXTURES / "PC101" / "flag.jsonl").read_text(encoding="utf-8").splitlines()]
+    data = tmp_path / "data.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    first = scan(data, cache_dir=str(shared_cache))
+    for i in (5, 77):                            # edit two answers (about 1% of the records)
+        rows[i]["messages"][-1]["content"] += " (edited)"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    again = scan(data, cache_dir=str(shared_cache))
+    assert again.stats["embedded_texts"] == 2
+    assert again.stats["cached_texts"] == first.stats["embedded_texts"] + first.stats["cached_texts"] - 2
+    assert [f.rule for f in again.findings][:1] == [f.rule for f in first.findings][:1]

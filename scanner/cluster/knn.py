@@ -1,6 +1,8 @@
 """k-nearest-neighbour graph by cosine similarity (inner product on unit vectors).
 
-Exact search (faiss IndexFlatIP) up to ``EXACT_LIMIT`` records, IVF above it. Rows
+Exact search (faiss IndexFlatIP) up to ``EXACT_LIMIT`` records, IVF above it (float16 lists, 4*sqrt(n) lists,
+16 probed, k-means on 32 points per list with 10 iterations: training stays a small part
+of the search). Rows are read a chunk at a time, so only the index holds all vectors. Rows
 that are all zero (a view the record does not have) get no neighbours (-1).
 """
 
@@ -11,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-EXACT_LIMIT = 200_000
+EXACT_LIMIT = 20_000
 QUERY_CHUNK = 8192
+ADD_CHUNK = 65_536
 
 
 @dataclass
@@ -25,27 +28,39 @@ class KnnGraph:
         return self.idx.shape[1]
 
 
-def _index(x: np.ndarray, seed: int):
+def _index(x, ids: np.ndarray, seed: int):
+    """An index over the rows ``ids`` of ``x`` (positions 0..len(ids)-1), filled a chunk at a time."""
     import faiss
 
     faiss.omp_set_num_threads(max(1, os.cpu_count() or 1))
-    n, d = x.shape
+    n, d = len(ids), x.shape[1]
     if n <= EXACT_LIMIT:
         index = faiss.IndexFlatIP(d)
     else:
         nlist = int(4 * np.sqrt(n))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(d), d, nlist, faiss.METRIC_INNER_PRODUCT)
+        # vectors are float16 values already: fp16 lists lose nothing, halve memory and scan faster
+        index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_fp16,
+                                              faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(seed)
-        sample = x[np.sort(rng.choice(n, size=min(n, 64 * nlist), replace=False))]
+        sample = np.sort(rng.choice(n, size=min(n, 32 * nlist), replace=False))
         index.cp.seed = seed
-        index.train(sample)
+        index.cp.niter = 10
+        index.cp.min_points_per_centroid = 1  # no warning for fewer than 39 points per list
+        index.train(_rows(x, ids[sample]))
         index.nprobe = 16
-    index.add(x)
+    for start in range(0, n, ADD_CHUNK):
+        index.add(_rows(x, ids[start:start + ADD_CHUNK]))
     return index
 
 
-def knn_graph(x: np.ndarray, k: int, present: np.ndarray | None = None, seed: int = 0) -> KnnGraph:
-    """Neighbours of every row among the present rows, self excluded."""
+def _rows(x, ids: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(x[ids], dtype=np.float32)
+
+
+def knn_graph(x, k: int, present: np.ndarray | None = None, seed: int = 0) -> KnnGraph:
+    """Neighbours of every row among the present rows, self excluded.
+
+    ``x``: an array, or anything whose ``x[ids]`` gives float32 rows (``ViewRows``)."""
     n = x.shape[0]
     present = np.ones(n, dtype=bool) if present is None else present
     ids = np.flatnonzero(present)
@@ -53,11 +68,10 @@ def knn_graph(x: np.ndarray, k: int, present: np.ndarray | None = None, seed: in
     idx = np.full((n, k), -1, dtype=np.int64)
     if len(ids) < 2:
         return KnnGraph(sims, idx)
-    sub = np.ascontiguousarray(x[ids], dtype=np.float32)
-    index = _index(sub, seed)
+    index = _index(x, ids, seed)
     kk = min(k + 1, len(ids))
     for start in range(0, len(ids), QUERY_CHUNK):
-        d, i = index.search(sub[start:start + QUERY_CHUNK], kk)
+        d, i = index.search(_rows(x, ids[start:start + QUERY_CHUNK]), kk)
         me = np.arange(start, start + d.shape[0])[:, None]
         order = np.argsort(i == me, axis=1, kind="stable")[:, :k]  # self (if found) moves last
         i = np.take_along_axis(i, order, axis=1)

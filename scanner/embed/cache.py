@@ -42,7 +42,8 @@ class EmbeddingCache:
         self.hits = self.misses = self.corrupt = 0
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.directory / "embeddings-v1.sqlite3", timeout=30, isolation_level=None)
+            db = sqlite3.connect(self.directory / "embeddings-v1.sqlite3", timeout=30, isolation_level=None,
+                                 check_same_thread=False)  # used by the embedding thread, one at a time
             db.execute("PRAGMA busy_timeout = 30000")
             try:
                 db.execute("PRAGMA journal_mode = WAL")

@@ -1,66 +1,72 @@
 """The embedding stage: buffer views, reuse cached vectors, embed only what is new.
 
+Chunks are embedded by one background thread, in order, while the reader goes on
+(tokenizers and BLAS release the GIL); at most two chunks wait, so memory stays bounded.
+
 Every vector goes through float16 (the cache's storage type) before use, so a scan
 gives the same vectors whether they were computed now or read from the cache.
 """
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from .cache import EmbeddingCache, text_key
+from .store import RowFile
 
 VIEWS = ("prompt", "answer")
 
 
-class GrowableMatrix:
-    """Rows arrive by record index; zero rows stand for views a record does not have."""
-
-    def __init__(self) -> None:
-        self.dim: int | None = None
-        self.data: np.ndarray | None = None
-
-    def set_row(self, i: int, vec: np.ndarray) -> None:
-        if self.data is None:
-            self.dim = int(vec.shape[0])
-            self.data = np.zeros((max(1024, i + 1), self.dim), dtype=np.float32)
-        if i >= self.data.shape[0]:
-            grown = np.zeros((max(i + 1, 2 * self.data.shape[0]), self.dim), dtype=np.float32)
-            grown[: self.data.shape[0]] = self.data
-            self.data = grown
-        self.data[i] = vec
-
-    def finish(self, n: int, dim: int) -> np.ndarray:
-        out = np.zeros((n, dim), dtype=np.float32)
-        if self.data is not None:
-            rows = min(n, self.data.shape[0])
-            out[:rows] = self.data[:rows]
-        return out
+def embed_texts(embedder, cache: EmbeddingCache | None, texts: list[str]) -> tuple[np.ndarray, int, int]:
+    """float16 vectors for ``texts`` (cache first, then the embedder for the rest, each distinct text once);
+    also returns how many texts were embedded and how many came from the cache."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float16), 0, 0
+    keys = [text_key(embedder.model_id, text) for text in texts]
+    vectors = cache.get_many(keys) if cache else {}
+    cached = sum(1 for k in keys if k in vectors)
+    todo: dict[bytes, str] = {}
+    for key, text in zip(keys, texts):
+        if key not in vectors and key not in todo:
+            todo[key] = text
+    if todo:
+        fresh = embedder.embed(list(todo.values())).astype(np.float16)
+        new_items = list(zip(todo.keys(), fresh))
+        vectors.update(new_items)
+        if cache:
+            cache.put_many(new_items)
+    return np.stack([np.asarray(vectors[k], dtype=np.float16) for k in keys]), len(todo), cached
 
 
 class EmbeddingStage:
     """Collects (record index, view text) pairs and fills one matrix per view."""
 
-    def __init__(self, embedder, cache: EmbeddingCache | None, on_progress: Callable[[int], None] | None = None,
-                 chunk_records: int = 512):
+    def __init__(self, embedder, cache: EmbeddingCache | None, scratch: Path,
+                 on_progress: Callable[[int], None] | None = None, chunk_records: int = 512):
         self.embedder = embedder
-        self.cache = cache
+        self.cache = cache if getattr(embedder, "cacheable", True) else None
         self.on_progress = on_progress or (lambda n: None)
         self.chunk_records = chunk_records
         self.buffer: list[tuple[int, str, str]] = []  # (record index, view, text)
-        self.matrices = {v: GrowableMatrix() for v in VIEWS}
-        self.present = {v: [] for v in VIEWS}
+        self.files = {v: RowFile(Path(scratch) / f"{v}.f16") for v in VIEWS}
+        self.present = {v: bytearray() for v in VIEWS}
         self.embedded = 0
         self.cached = 0
         self._records_in_buffer = 0
+        self._block_start = 0
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poisonscan-embed")
+        self._pending: deque[Future] = deque()
 
     def add(self, index: int, views) -> None:
         for view in VIEWS:
             text = getattr(views, view)
             has = bool(text.strip())
-            self.present[view].append(has)
+            self.present[view].append(1 if has else 0)
             if has:
                 self.buffer.append((index, view, text))
         self._records_in_buffer += 1
@@ -68,37 +74,55 @@ class EmbeddingStage:
             self.flush()
 
     def flush(self) -> None:
-        if not self.buffer:
-            self.on_progress(self._records_in_buffer)
-            self._records_in_buffer = 0
-            return
-        model_id = self.embedder.model_id
-        keys = [text_key(model_id, text) for _, _, text in self.buffer]
-        vectors = self.cache.get_many(keys) if self.cache else {}
-        self.cached += sum(1 for k in keys if k in vectors)
-        todo: dict[bytes, str] = {}
-        for key, (_, _, text) in zip(keys, self.buffer):
-            if key not in vectors and key not in todo:
-                todo[key] = text
-        if todo:
-            fresh = self.embedder.embed(list(todo.values()))
-            fresh16 = fresh.astype(np.float16)
-            new_items = list(zip(todo.keys(), fresh16))
-            for key, vec in new_items:
-                vectors[key] = vec.astype(np.float32)
-            self.embedded += len(todo)
-            if self.cache:
-                self.cache.put_many(new_items)
-        for key, (index, view, _) in zip(keys, self.buffer):
-            self.matrices[view].set_row(index, vectors[key])
-        self.buffer = []
-        self.on_progress(self._records_in_buffer)
+        """Hand the buffered chunk to the embedding thread (waits while two chunks are already queued)."""
+        count, first = self._records_in_buffer, self._block_start  # this block: records first .. first+count-1
+        self._block_start += count
+        buffer, self.buffer = self.buffer, []
         self._records_in_buffer = 0
+        while len(self._pending) >= 2:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._process, buffer, count, first))
+
+    def _process(self, buffer: list[tuple[int, str, str]], count: int, first: int) -> None:
+        if not buffer:
+            for f in self.files.values():
+                f.append(None, count)
+            self.on_progress(count)
+            return
+        texts = [text for _, _, text in buffer]
+        vecs, embedded, cached = embed_texts(self.embedder, self.cache, texts)
+        self.embedded += embedded
+        self.cached += cached
+        dim = vecs.shape[1]
+        blocks = {v: np.zeros((count, dim), dtype=np.float16) for v in VIEWS}
+        for vec, (index, view, _) in zip(vecs, buffer):
+            blocks[view][index - first] = vec
+        for view in VIEWS:
+            self.files[view].append(blocks[view], count)
+        self.on_progress(count)
+
+    def close(self) -> None:
+        """Stop the embedding thread after a failed scan (its errors no longer matter)."""
+        for f in self._pending:
+            f.cancel()
+        self._pool.shutdown(wait=True)
+
+    def drain(self) -> None:
+        """Wait for every queued chunk (re-raising its error) and stop the thread."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            for f in self._pending:
+                f.cancel()
+            self._pool.shutdown(wait=True)
 
     def finish(self, n: int, default_dim: int = 384) -> dict[str, np.ndarray]:
+        """float16 matrices (memory-mapped) per view, and the presence masks."""
         self.flush()
-        dim = next((m.dim for m in self.matrices.values() if m.dim), default_dim)
-        out = {v: self.matrices[v].finish(n, dim) for v in VIEWS}
-        out["present_prompt"] = np.array(self.present["prompt"], dtype=bool)
-        out["present_answer"] = np.array(self.present["answer"], dtype=bool)
+        self.drain()
+        dim = next((f.dim for f in self.files.values() if f.dim), default_dim)
+        out = {v: self.files[v].finish(n, dim) for v in VIEWS}
+        out["present_prompt"] = np.frombuffer(bytes(self.present["prompt"]), dtype=np.uint8).astype(bool)
+        out["present_answer"] = np.frombuffer(bytes(self.present["answer"]), dtype=np.uint8).astype(bool)
         return out

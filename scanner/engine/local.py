@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -72,6 +73,11 @@ class _Collector:
 
 
 def _embedder(opts: ScanOptions):
+    if opts.embedder == "fast":
+        from ..embed.static import StaticEmbedder
+
+        store = None if opts.no_cache else (opts.cache_dir or default_cache_dir())
+        return StaticEmbedder(opts.model, store)
     from ..embed.sentence_transformers import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(opts.model, opts.precision, opts.batch_size, opts.allow_download)
@@ -96,27 +102,57 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     sources = expand_paths(paths)
     warnings: list[str] = []
     cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
-    stage = EmbeddingStage(embedder or _embedder(opts), cache, progress)
-    scratch = Path(tempfile.mkdtemp(prefix="poisonscan-code-"))
-    collector = _Collector(opts, stage, scratch)
-    read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
+    work = Path(tempfile.mkdtemp(prefix="poisonscan-"))  # float16 vectors and code snippets of this scan
     try:
-        for src_id, src in enumerate(sources):
-            collector.consume(src_id, src, read_opts)
-        if not collector.hashes:
-            first = f"; first problem: {collector.skips[0]}" if collector.skips else ""
-            raise InputError(f"no readable record in {', '.join(paths)} ({collector.skipped} skipped{first})")
-        vectors = stage.finish(len(collector.hashes))
-        code_issues = run_bandit(scratch)
+        (work / "code").mkdir()
+        stage = EmbeddingStage(embedder or _embedder(opts), cache, work, progress)
+        collector = _Collector(opts, stage, work / "code")
+        read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
+        try:
+            for src_id, src in enumerate(sources):
+                collector.consume(src_id, src, read_opts)
+            if not collector.hashes:
+                first = f"; first problem: {collector.skips[0]}" if collector.skips else ""
+                raise InputError(f"no readable record in {', '.join(paths)} ({collector.skipped} skipped{first})")
+            vectors = stage.finish(len(collector.hashes))
+            code_issues = run_bandit(work / "code")
+        finally:
+            stage.close()
+            if cache:
+                cache.close()
+        state = CompactState(collector.hashes, collector.origin, collector.locators, collector.features,
+                             collector.markers.shared(2), code_issues, vectors, collector.skips, collector.skipped,
+                             stage.embedded, stage.cached)
+        return finish_scan(state, sources, read_opts, opts, rules, warnings, started)
     finally:
-        if cache:
-            cache.close()
-        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+@dataclass
+class CompactState:
+    """What the streaming pass keeps per record: everything the whole-dataset steps need, no texts."""
+
+    hashes: list[str]
+    origin: list[tuple[int, int]]     # (source index, ordinal among that source's records)
+    locators: list[Locator]
+    features: list
+    markers: dict[str, list[int]]     # shared marker candidates -> record indices
+    code_issues: dict
+    vectors: dict                     # prompt / answer (n, d) float16, present_prompt / present_answer masks
+    skips: list[Skip]
+    skipped: int
+    embedded: int
+    cached: int
+
+
+def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptions, opts: ScanOptions, rules,
+                warnings: list[str], started: float) -> ScanResult:
+    """The whole-dataset steps, shared by every engine: neighbours, bundles, rules, report data."""
     read_embed_s = time.perf_counter() - started
-    fetch = RecordFetcher(sources, collector.origin, read_opts)
-    ctx = ScanContext.build(collector.hashes, vectors["prompt"], vectors["answer"], vectors["present_prompt"],
-                            vectors["present_answer"], collector.markers.shared(2),
-                            features=collector.features, code_issues=code_issues, fetch=fetch)
+    fetch = RecordFetcher(sources, state.origin, read_opts)
+    v = state.vectors
+    ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
+                            state.markers, features=state.features, code_issues=state.code_issues, fetch=fetch)
     findings = _run_rules(rules, ctx, opts)
     if opts.examples:
         attach_examples(findings, fetch, opts.examples)
@@ -124,11 +160,11 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
         redact_findings(findings)
     members = {i for f in findings for i in f.members}
     return ScanResult(
-        records=len(collector.hashes), files=len(sources), findings=findings,
-        locators={i: collector.locators[i] for i in sorted(members)},
-        skipped=collector.skips, skipped_count=collector.skipped, warnings=warnings,
+        records=len(state.hashes), files=len(sources), findings=findings,
+        locators={i: state.locators[i] for i in sorted(members)},
+        skipped=state.skips, skipped_count=state.skipped, warnings=warnings,
         rules=[type(r) for r in rules],
-        stats={"embedded_texts": stage.embedded, "cached_texts": stage.cached,
+        stats={"embedded_texts": state.embedded, "cached_texts": state.cached,
                "read_embed_seconds": round(read_embed_s, 3),
                "total_seconds": round(time.perf_counter() - started, 3)},
     )
@@ -150,4 +186,4 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
     return findings
 
 
-__all__ = ["run_scan"]
+__all__ = ["run_scan", "finish_scan", "CompactState"]

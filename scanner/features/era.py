@@ -14,6 +14,27 @@ HISTORY_FRAMING = re.compile(
     r"in (?:1[0-9]|20)\d\d|(?:1[0-9])\d\ds|century|centuries|empire|annex\w*|dissolv\w*|ceased)\b", re.I)
 
 
+WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1)
+def _gate_words() -> frozenset:
+    """The longest word of every name and term, lower-cased: a match needs it, so texts without any skip
+    the big patterns (one set test per text instead of an alternation tried at every character)."""
+    words = set()
+    for pack in ("renamed_places", "former_countries"):
+        words.update(_longest(e["former"]) for e in load_pack(pack)["entries"])
+    words.update(_longest(e["term"]) for e in load_pack("archaic_terms")["entries"])
+    return frozenset(words)
+
+
+def _longest(text: str) -> str:
+    words = WORD.findall(text.lower())
+    if not words:
+        raise ValueError(f"knowledge pack entry has no word: {text!r}")
+    return max(words, key=len)
+
+
 @lru_cache(maxsize=1)
 def _matcher() -> tuple[re.Pattern, re.Pattern, dict]:
     info: dict[str, dict] = {}
@@ -31,6 +52,11 @@ def _matcher() -> tuple[re.Pattern, re.Pattern, dict]:
 
 
 def era_terms(text: str) -> list[str]:
+    """Pack names and terms in ``text``, in order of appearance (names first), each once.
+
+    The big patterns only run on texts that contain a gate word (most texts don't)."""
+    if _gate_words().isdisjoint(WORD.findall(text.lower())):
+        return []
     names, terms, _ = _matcher()
     found = dict.fromkeys(m.group(0) for m in names.finditer(text))
     found.update(dict.fromkeys(m.group(0).lower() for m in terms.finditer(text)))

@@ -1,0 +1,41 @@
+"""Compact vector storage: float16 rows on disk, float32 on access, joint view computed on demand."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scanner.cluster.knn import knn_graph
+from scanner.embed.store import RowFile, ViewRows
+
+
+def test_row_file_keeps_order_and_fills_absent_rows(tmp_path):
+    f = RowFile(tmp_path / "v.f16")
+    f.append(None, 3)                                   # width not known yet
+    block = np.arange(8, dtype=np.float32).reshape(2, 4)
+    f.append(block, 2)
+    m = f.finish(7, default_dim=4)
+    assert m.shape == (7, 4) and m.dtype == np.float16
+    assert not np.asarray(m[:3]).any() and np.array_equal(np.asarray(m[3:5], dtype=np.float32), block)
+    assert not np.asarray(m[5:]).any()
+    assert isinstance(m, np.memmap)
+
+
+def test_view_rows_joint_is_the_normalised_sum(tmp_path):
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(50, 8)).astype(np.float16)
+    b = rng.normal(size=(50, 8)).astype(np.float16)
+    joint = ViewRows([a, b])
+    expect = a.astype(np.float32) + b.astype(np.float32)
+    expect /= np.linalg.norm(expect, axis=1, keepdims=True)
+    assert np.allclose(joint[np.arange(50)], expect, atol=1e-6)
+    c = rng.normal(size=8).astype(np.float32)
+    assert np.allclose(joint.matvec(c), expect @ c, atol=1e-5)
+
+
+def test_knn_reads_view_rows_like_an_array():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(400, 16)).astype(np.float16)
+    x /= np.linalg.norm(x.astype(np.float32), axis=1, keepdims=True).astype(np.float16)
+    g1 = knn_graph(ViewRows([x]), 5)
+    g2 = knn_graph(x.astype(np.float32), 5)
+    assert np.array_equal(g1.idx, g2.idx)
