@@ -91,7 +91,8 @@ else:
         low = umap.UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=42,
                         low_memory=True).fit_transform(x)
         t2 = time.perf_counter()
-        labels = hdbscan.HDBSCAN(min_cluster_size=15, metric="euclidean", cluster_selection_method="eom").fit_predict(low)
+        labels = hdbscan.HDBSCAN(min_cluster_size=15, metric="euclidean",
+                                 cluster_selection_method="eom").fit_predict(low)
         t3 = time.perf_counter()
         out = {"records": len(joint), "clusters": int(labels.max() + 1), "umap_s": round(t2 - t1, 1),
                "hdbscan_s": round(t3 - t2, 1)}
