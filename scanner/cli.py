@@ -95,6 +95,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=None)
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Hide the findings accepted in this baseline (poisonscan baseline create).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
 @click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
 @click.option("--no-classifier", is_flag=True, help="Do not let the trained bundle model adjust findings.")
@@ -104,8 +106,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
 def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, engine, ray_address, ray_actors,
-         embedder, model, precision,
-         batch_size, cache_dir, no_cache, no_packs, no_classifier, redact, allow_download, config_path, quiet):
+         embedder, model, precision, batch_size, cache_dir, baseline, no_cache, no_packs, no_classifier, redact,
+         allow_download, config_path, quiet):
     """Scan JSONL, JSON, parquet files, directories or globs."""
     from .config import find_config, load_config
     from .engine import run
@@ -115,7 +117,8 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
     settings = load_config(Path(config_path) if config_path else find_config())
     overrides = dict(fail_on=fail_on, schema=schema, text_field=text_field, strict=strict, engine=engine,
                      ray_address=ray_address, ray_actors=ray_actors, embedder=embedder,
-                     model=model, precision=precision, batch_size=batch_size, cache_dir=cache_dir)
+                     model=model, precision=precision, batch_size=batch_size, cache_dir=cache_dir,
+                     baseline=baseline)
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if ray_address and not engine:
         settings["engine"] = "ray"
@@ -129,7 +132,7 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
         settings["classifier"] = False
     if redact:
         settings["redact"] = True
-    opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download)
+    opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download, projection=fmt == "html")
     update, bar = _progress_factory()
     try:
         result = run(list(paths), opts, progress=update)
@@ -137,6 +140,10 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
         if bar is not None:
             bar.close()
     _write(render(result, fmt, opts.fail_on), output)
+    if opts.baseline or opts.per_path_ignores:
+        click.echo(f"poisonscan: {result.suppressed} finding(s) suppressed "
+                   f"({'baseline ' + opts.baseline if opts.baseline else 'per-path ignores'}"
+                   f"{' and per-path ignores' if opts.baseline and opts.per_path_ignores else ''})", err=True)
     if not quiet:
         for warning in result.warnings:
             click.echo(f"poisonscan: warning: {warning}", err=True)
@@ -148,13 +155,21 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
 @main.command("rules")
 @click.option("--explain", "code", default=None, help="Print the docs of one rule (code or slug).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_cmd(code, fmt):
+@click.option("--write-docs", "docs_dir", type=click.Path(file_okay=False), default=None,
+              help="Write the user guide's rule pages (one per family) into this folder.")
+def rules_cmd(code, fmt, docs_dir):
     """List the rules, or explain one."""
     import json
 
     from .rules.registry import all_rules, find_rule
 
     rules = all_rules()
+    if docs_dir:
+        from .rules.docs import write_pages
+
+        for path in write_pages(rules, Path(docs_dir)):
+            click.echo(f"poisonscan: wrote {path}", err=True)
+        return
     if code:
         rule = find_rule(rules, code)
         if fmt == "json":
@@ -193,6 +208,24 @@ def config_cmd(config_path):
     for f in dataclasses.fields(opts):
         if f.name not in hidden:
             click.echo(f"{f.name.replace('_', '-')} = {json.dumps(getattr(opts, f.name), ensure_ascii=False)}")
+
+
+@main.group("baseline")
+def baseline_group():
+    """Accept current findings so later scans report only new ones."""
+
+
+@baseline_group.command("create")
+@click.argument("report", type=click.Path(dir_okay=False, exists=True))
+@click.option("-o", "--output", default=".poisonscan-baseline.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Where to write the baseline.")
+def baseline_create(report, output):
+    """Record every finding of a JSON REPORT (poisonscan scan DATA --format json) as accepted."""
+    from .baseline import create
+
+    data = create(report, output)
+    click.echo(f"poisonscan: baseline {output}: {len(data['findings'])} accepted finding(s); "
+               f"use it with: poisonscan scan DATA --baseline {output}", err=True)
 
 
 @main.command("filter")

@@ -11,7 +11,8 @@ KEYS = {
     "select": list, "ignore": list, "fail-on": str, "schema": str, "text-field": str,
     "model": str, "embedder": str, "engine": str, "ray-address": str, "ray-actors": int, "precision": str,
     "batch-size": int, "cache-dir": str, "plugins": list,
-    "rules": dict, "strict": bool, "packs": bool, "classifier": bool, "redact": bool,
+    "rules": dict, "per-path-ignores": dict, "baseline": str,
+    "strict": bool, "packs": bool, "classifier": bool, "redact": bool,
 }
 
 
@@ -48,5 +49,7 @@ def load_config(path: Path | None) -> dict:
             raise ConfigError(f"{where}: '{key}' must be a {KEYS[key].__name__}, got {type(value).__name__}")
         if KEYS[key] is list and not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: '{key}' must be a list of strings")
+        if key in ("baseline", "cache-dir") and not Path(value).expanduser().is_absolute():
+            value = str(path.parent / Path(value).expanduser())  # relative to the config file, not the cwd
         out["rule_options" if key == "rules" else key.replace("-", "_")] = value
     return out

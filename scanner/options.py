@@ -31,10 +31,13 @@ class ScanOptions:
     no_cache: bool = False
     allow_download: bool = False
     plugins: list[str] = field(default_factory=list)
+    per_path_ignores: dict = field(default_factory=dict)   # glob -> rule codes / prefixes / slugs
+    baseline: str | None = None           # a baseline file: its accepted findings are not reported
     rule_options: dict = field(default_factory=dict)
     packs: bool = True                    # knowledge packs (renamed places, former countries, ...)
     classifier: bool = True               # the trained bundle model adjusts scores and severities
     collect_features: bool = False        # keep bundle features on findings (training)
+    projection: bool = False              # compute the 2D map (the HTML report asks for it)
     redact: bool = False                  # shorten quoted record text in reports
     max_record_bytes: int = 1 << 20
     examples: int = 3

@@ -76,3 +76,53 @@ def test_hook_blocks_a_poisoned_commit_and_passes_a_clean_one(tmp_path, hook_rep
     assert "Traceback" not in output
     head = subprocess.run(["git", "log", "--format=%s"], cwd=repo, capture_output=True, text=True).stdout
     assert head.splitlines() == ["clean data"]
+
+
+def test_hook_scans_only_staged_files_and_reuses_the_embedding_cache(tmp_path, hook_repo):
+    import json
+    import sqlite3
+
+    src, rev = hook_repo
+    repo = tmp_path / "data-repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    (repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {src}\n    rev: {rev}\n    hooks:\n      - id: poisonscan-system\n")
+    cache_home = tmp_path / "xdg-cache"
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path.parent / "pre-commit-home"),
+           "XDG_CACHE_HOME": str(cache_home),
+           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid"}
+    subprocess.run([sys.executable, "-m", "pre_commit", "install"], cwd=repo, env=env, check=True,
+                   capture_output=True)
+    git(repo, "add", ".pre-commit-config.yaml")
+
+    def cached() -> int:
+        db = sqlite3.connect(cache_home / "poisonscan" / "embeddings-v1.sqlite3")
+        try:
+            return db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        finally:
+            db.close()
+
+    def commit(msg):
+        return subprocess.run(["git", "commit", "-m", msg], cwd=repo, env=env, capture_output=True, text=True,
+                              timeout=1800)
+
+    rows = [json.loads(x) for x in (FIXTURES / "PC101" / "pass.jsonl").read_text(encoding="utf-8").splitlines()]
+    data = repo / "data.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    shutil.copy(FIXTURES / "PC101" / "flag.jsonl", repo / "poisoned-but-unstaged.jsonl")
+    git(repo, "add", "data.jsonl")
+    first = commit("data")
+    assert first.returncode == 0, first.stdout + first.stderr   # the unstaged poisoned file is not scanned
+    before = cached()
+    assert before >= len(rows)
+
+    for i in (3, 50):                                            # about 1% of the records change
+        rows[i]["messages"][-1]["content"] += " (corrected)"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    git(repo, "add", "data.jsonl")
+    second = commit("fix two answers")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert cached() == before + 2                                # only the two edited answers were embedded

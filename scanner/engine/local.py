@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..baseline import load as load_baseline
 from ..classifier.apply import apply_model, attach_features
 from ..classifier.model import load_model
 from ..combine import combine
@@ -29,6 +30,7 @@ from ..readers import ReadOptions, Source, expand_paths, read_source
 from ..records import Locator, Skip
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
+from ..suppress import check_per_path_ignores, suppress
 from .examples import RecordFetcher, attach_examples, redact_findings
 
 Progress = Callable[[int], None]
@@ -86,6 +88,9 @@ def _embedder(opts: ScanOptions):
 def _rules(opts: ScanOptions):
     available = all_rules(opts.plugins)
     chosen = select_rules(available, opts.select, opts.ignore)
+    check_per_path_ignores(opts.per_path_ignores, available)
+    if opts.baseline:
+        load_baseline(opts.baseline)  # a bad baseline fails before any work
     unknown = set(opts.rule_options) - {r.code for r in available}
     if unknown:
         raise ConfigError(f"options given for unknown rule(s): {', '.join(sorted(unknown))}")
@@ -154,6 +159,15 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
                             state.markers, features=state.features, code_issues=state.code_issues, fetch=fetch)
     findings = _run_rules(rules, ctx, opts)
+    accepted = load_baseline(opts.baseline) if opts.baseline else set()
+    findings, suppressed = suppress(findings, state.locators, accepted, opts.per_path_ignores,
+                                    {type(r).code: type(r) for r in rules})
+    projection = None
+    if opts.projection:
+        from ..projection import project
+
+        projection = project(ctx, findings)
+        projection["where"] = [str(state.locators[i]) for i in projection["index"]]
     if opts.examples:
         attach_examples(findings, fetch, opts.examples)
     if opts.redact:
@@ -163,7 +177,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
         records=len(state.hashes), files=len(sources), findings=findings,
         locators={i: state.locators[i] for i in sorted(members)},
         skipped=state.skips, skipped_count=state.skipped, warnings=warnings,
-        rules=[type(r) for r in rules],
+        rules=[type(r) for r in rules], projection=projection, suppressed=suppressed,
         stats={"embedded_texts": state.embedded, "cached_texts": state.cached,
                "read_embed_seconds": round(read_embed_s, 3),
                "total_seconds": round(time.perf_counter() - started, 3)},

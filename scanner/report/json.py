@@ -21,8 +21,7 @@ def finding_dict(result, f) -> dict:
 def report_dict(result) -> dict:
     return {
         "tool": {"name": "poisonscan", "version": __version__},
-        "summary": {"records": result.records, "skipped": result.skipped_count, "files": result.files,
-                    "findings": len(result.findings), "by_severity": result.by_severity()},
+        "summary": result.summary,
         "findings": [finding_dict(result, f) for f in result.findings],
         "skipped": [s.as_dict() for s in result.skipped],
     }

@@ -54,5 +54,6 @@ def render_text(result, fail_on: str = "medium") -> str:
     counts = ", ".join(f"{v} {k}" for k, v in result.by_severity().items() if v)
     failing = fail_on != "never" and any(severity_rank(f.severity) >= severity_rank(fail_on) for f in result.findings)
     verdict = f"FAIL (a finding at {fail_on} or above)" if failing else "pass"
-    out.append(f"summary: {counts or 'no findings'}; {verdict}")
+    hidden = f"; {result.suppressed} suppressed (baseline / per-path ignores)" if result.suppressed else ""
+    out.append(f"summary: {counts or 'no findings'}{hidden}; {verdict}")
     return "\n".join(out) + "\n"
