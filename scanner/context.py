@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .cluster.bundler import DensityBundler
-from .cluster.knn import KnnGraph, knn_graph
+from .cluster.knn import KnnGraph, NeighbourSearch
 from .embed.store import ViewRows
 
 @dataclass
@@ -27,7 +27,7 @@ class ScanContext:
     fetch: object = None                            # callable: indices -> {index: Views}
     k: int = 15
     seed: int = 0
-    _graphs: dict = field(default_factory=dict, repr=False)
+    _search: dict = field(default_factory=dict, repr=False)
     _bundles: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -36,10 +36,18 @@ class ScanContext:
         present = {"prompt": present_prompt, "answer": present_answer, "joint": present_prompt | present_answer}
         return cls(len(hashes), hashes, vectors, present, markers, **kw)
 
+    def searcher(self, view: str) -> NeighbourSearch:
+        if view not in self._search:
+            self._search[view] = NeighbourSearch(self.vectors[view], self.k, self.present[view], seed=self.seed)
+        return self._search[view]
+
     def graph(self, view: str) -> KnnGraph:
-        if view not in self._graphs:
-            self._graphs[view] = knn_graph(self.vectors[view], self.k, self.present[view], seed=self.seed)
-        return self._graphs[view]
+        """The complete kNN graph of a view (bundles need it); purity and lift only ask for members."""
+        return self.searcher(view).graph()
+
+    def neighbours(self, view: str, rows) -> np.ndarray:
+        """(len(rows), k) neighbour indices (-1: none), computed for these rows only if need be."""
+        return self.searcher(view).query(rows)[1]
 
     def bundles(self, view: str = "joint", min_size: int = 15) -> list[tuple[np.ndarray, float]]:
         key = (view, min_size)
@@ -69,9 +77,8 @@ class ScanContext:
         members = members[self.present[view][members]]
         if len(members) < 2:
             return 0.0
-        g = self.graph(view)
         inside = self.mask(members)
-        nb = g.idx[members]
+        nb = self.neighbours(view, members)
         valid = nb >= 0
         hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
         denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)

@@ -57,27 +57,60 @@ def _rows(x, ids: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(x[ids], dtype=np.float32)
 
 
+class NeighbourSearch:
+    """k nearest neighbours among the present rows, computed for the rows asked about, then kept.
+
+    A rule that only needs the neighbours of a few thousand candidate records never pays for the
+    whole graph; ``graph()`` completes it when a rule needs every row. A row's neighbours do not
+    depend on which other rows were asked about (each query is independent), so lazy and full
+    answers are identical."""
+
+    def __init__(self, x, k: int, present: np.ndarray | None = None, seed: int = 0):
+        n = x.shape[0]
+        self.x, self.k, self.seed = x, k, seed
+        self.present = np.ones(n, dtype=bool) if present is None else np.asarray(present, dtype=bool)
+        self.ids = np.flatnonzero(self.present)
+        self.pos = np.full(n, -1, dtype=np.int64)
+        self.pos[self.ids] = np.arange(len(self.ids))
+        self.sims = np.zeros((n, k), dtype=np.float32)
+        self.idx = np.full((n, k), -1, dtype=np.int64)
+        self.done = ~self.present if len(self.ids) >= 2 else np.ones(n, dtype=bool)
+        self.index = None
+
+    def query(self, rows) -> tuple[np.ndarray, np.ndarray]:
+        """(sims, idx) of the given rows, shape (len(rows), k)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        todo = np.unique(rows[~self.done[rows]])
+        if len(todo):
+            self._search(todo)
+        return self.sims[rows], self.idx[rows]
+
+    def graph(self) -> KnnGraph:
+        if not self.done.all():
+            self.query(np.arange(self.x.shape[0]))
+        self.index = None  # complete: the index is no longer needed
+        return KnnGraph(self.sims, self.idx)
+
+    def _search(self, rows: np.ndarray) -> None:
+        if self.index is None:
+            self.index = _index(self.x, self.ids, self.seed)
+        ids, k = self.ids, self.k
+        kk = min(k + 1, len(ids))
+        for start in range(0, len(rows), QUERY_CHUNK):
+            chunk = rows[start:start + QUERY_CHUNK]
+            d, i = self.index.search(_rows(self.x, chunk), kk)
+            me = self.pos[chunk][:, None]
+            order = np.argsort(i == me, axis=1, kind="stable")[:, :k]  # self (if found) moves last
+            i = np.take_along_axis(i, order, axis=1)
+            d = np.take_along_axis(d, order, axis=1)
+            width = i.shape[1]
+            self.idx[chunk, :width] = np.where(i >= 0, ids[np.maximum(i, 0)], -1)
+            self.sims[chunk, :width] = np.where(i >= 0, d, 0.0)
+        self.done[rows] = True
+
+
 def knn_graph(x, k: int, present: np.ndarray | None = None, seed: int = 0) -> KnnGraph:
     """Neighbours of every row among the present rows, self excluded.
 
     ``x``: an array, or anything whose ``x[ids]`` gives float32 rows (``ViewRows``)."""
-    n = x.shape[0]
-    present = np.ones(n, dtype=bool) if present is None else present
-    ids = np.flatnonzero(present)
-    sims = np.zeros((n, k), dtype=np.float32)
-    idx = np.full((n, k), -1, dtype=np.int64)
-    if len(ids) < 2:
-        return KnnGraph(sims, idx)
-    index = _index(x, ids, seed)
-    kk = min(k + 1, len(ids))
-    for start in range(0, len(ids), QUERY_CHUNK):
-        d, i = index.search(_rows(x, ids[start:start + QUERY_CHUNK]), kk)
-        me = np.arange(start, start + d.shape[0])[:, None]
-        order = np.argsort(i == me, axis=1, kind="stable")[:, :k]  # self (if found) moves last
-        i = np.take_along_axis(i, order, axis=1)
-        d = np.take_along_axis(d, order, axis=1)
-        rows = ids[start:start + d.shape[0]]
-        width = i.shape[1]
-        idx[rows, :width] = np.where(i >= 0, ids[np.maximum(i, 0)], -1)
-        sims[rows, :width] = np.where(i >= 0, d, 0.0)
-    return KnnGraph(sims, idx)
+    return NeighbourSearch(x, k, present, seed).graph()
