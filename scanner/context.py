@@ -15,6 +15,9 @@ from .cluster.bundler import DensityBundler
 from .cluster.knn import KnnGraph, NeighbourSearch
 from .embed.store import ViewRows
 
+BATCH_GAPS_ABOVE = 50_000   # above this many records, gaps of many sets share one pass over the vectors
+CHUNK_ROWS = 65_536
+
 @dataclass
 class ScanContext:
     n: int
@@ -99,7 +102,43 @@ class ScanContext:
 
     def gap(self, view: str, members) -> float:
         """Members' mean similarity to their centroid minus that of the closest non-members."""
-        members = np.asarray(members, dtype=np.int64)
+        return self.gaps(view, [members])[0]
+
+    def gaps(self, view: str, groups: list) -> list[float]:
+        """``gap`` for many member sets in one pass over the vectors (what large datasets need)."""
+        groups = [np.asarray(g, dtype=np.int64) for g in groups]
+        if not groups:
+            return []
+        x = self.vectors[view]
+        if self.n <= BATCH_GAPS_ABOVE:  # small: one exact matrix-vector product per set
+            return [self._gap_exact(view, g) for g in groups]
+        cents = []
+        for g in groups:
+            c = x[g].mean(axis=0)
+            cents.append(c / (np.linalg.norm(c) or 1.0))
+        C = np.stack(cents).astype(np.float32)
+        best = [np.empty(0, dtype=np.float32) for _ in groups]
+        present = self.present[view]
+        for start in range(0, self.n, CHUNK_ROWS):
+            stop = min(self.n, start + CHUNK_ROWS)
+            S = x[start:stop] @ C.T
+            S[~present[start:stop]] = -np.inf
+            for b, g in enumerate(groups):
+                inside = g[(g >= start) & (g < stop)] - start
+                col = S[:, b].copy()
+                col[inside] = -np.inf
+                m = len(g)
+                pool = np.concatenate([best[b], col[np.isfinite(col)]])
+                best[b] = pool if len(pool) <= m else np.partition(pool, len(pool) - m)[len(pool) - m:]
+        out = []
+        for b, g in enumerate(groups):
+            if not len(best[b]):
+                out.append(0.0)
+                continue
+            out.append(float((x[g] @ C[b]).mean() - best[b].mean()))
+        return out
+
+    def _gap_exact(self, view: str, members: np.ndarray) -> float:
         x = self.vectors[view]
         c = x[members].mean(axis=0)
         c /= np.linalg.norm(c) or 1.0

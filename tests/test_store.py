@@ -39,3 +39,22 @@ def test_knn_reads_view_rows_like_an_array():
     g1 = knn_graph(ViewRows([x]), 5)
     g2 = knn_graph(x.astype(np.float32), 5)
     assert np.array_equal(g1.idx, g2.idx)
+
+
+def test_batched_gaps_equal_exact_gaps(monkeypatch):
+    import scanner.context as context
+    from scanner.context import ScanContext
+
+    rng = np.random.default_rng(0)
+    n, d = 3000, 32
+    p = rng.normal(size=(n, d)).astype(np.float16)
+    a = rng.normal(size=(n, d)).astype(np.float16)
+    present_answer = np.ones(n, dtype=bool)
+    present_answer[::7] = False
+    ctx = ScanContext.build([str(i) for i in range(n)], p, a, np.ones(n, dtype=bool), present_answer, {})
+    groups = [rng.choice(n, size=s, replace=False) for s in (15, 40, 200)]
+    exact = [ctx.gap("joint", g) for g in groups] + [ctx.gap("answer", groups[0])]
+    monkeypatch.setattr(context, "BATCH_GAPS_ABOVE", 0)
+    monkeypatch.setattr(context, "CHUNK_ROWS", 700)   # several chunks
+    batched = ctx.gaps("joint", groups) + ctx.gaps("answer", groups[:1])
+    assert np.allclose(exact, batched, atol=1e-6) and all(g < 0 for g in exact)

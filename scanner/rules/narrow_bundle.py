@@ -36,7 +36,7 @@ False positives
 
     def check(self, ctx):
         cfg = self.config
-        candidates = []
+        passing = []
         for members, level in ctx.bundles("joint", min_size=cfg["min_size"]):
             share = len(members) / ctx.n
             if share > cfg["max_share"]:
@@ -45,10 +45,11 @@ False positives
             coherence = ctx.coherence("joint", members)
             if purity < cfg["min_purity"] or coherence < cfg["min_coherence"]:
                 continue
-            gap = ctx.gap("joint", members)
-            score = min(1.0, 0.4 * purity + 0.4 * coherence + 0.2 * min(1.0, gap / 0.3))
-            candidates.append((score, members, dict(level=level, share=share, purity=purity,
-                                                    coherence=coherence, gap=gap)))
+            passing.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
+        candidates = []
+        for (members, stats), gap in zip(passing, ctx.gaps("joint", [m for m, _ in passing])):
+            score = min(1.0, 0.4 * stats["purity"] + 0.4 * stats["coherence"] + 0.2 * min(1.0, gap / 0.3))
+            candidates.append((score, members, {**stats, "gap": gap}))
         accepted: list[set] = []
         for score, members, stats in sorted(candidates, key=lambda c: (-c[0], int(c[1][0]))):
             ms = set(members.tolist())
