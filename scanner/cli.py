@@ -204,7 +204,7 @@ def config_cmd(config_path):
     source = Path(config_path) if config_path else find_config()
     opts = ScanOptions(**load_config(source))
     click.echo(f"# source: {source or 'defaults (no pyproject.toml [tool.poisonscan] or poisonscan.toml found)'}")
-    hidden = {"collect_features", "max_skips_listed"}
+    hidden = {"collect_features", "max_skips_listed", "projection"}
     for f in dataclasses.fields(opts):
         if f.name not in hidden:
             click.echo(f"{f.name.replace('_', '-')} = {json.dumps(getattr(opts, f.name), ensure_ascii=False)}")

@@ -13,7 +13,7 @@ def test_json_contract(shared_cache):
     _, report = scan_json(FIXTURES / "PC101" / "flag.jsonl", shared_cache)
     assert set(report) == {"tool", "summary", "findings", "skipped"}
     assert report["tool"]["name"] == "poisonscan"
-    assert set(report["summary"]) == {"records", "skipped", "files", "findings", "by_severity"}
+    assert set(report["summary"]) == {"records", "skipped", "files", "findings", "suppressed", "by_severity"}
     assert report["summary"]["findings"] == len(report["findings"])
     f = report["findings"][0]
     assert {"rule", "name", "severity", "score", "message", "records", "evidence", "fingerprint"} <= set(f)
