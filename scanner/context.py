@@ -31,6 +31,7 @@ class ScanContext:
     k: int = 15
     seed: int = 0
     _search: dict = field(default_factory=dict, repr=False)
+    _gaps: dict = field(default_factory=dict, repr=False)
     _bundles: dict = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -105,8 +106,16 @@ class ScanContext:
         return self.gaps(view, [members])[0]
 
     def gaps(self, view: str, groups: list) -> list[float]:
-        """``gap`` for many member sets in one pass over the vectors (what large datasets need)."""
+        """``gap`` for many member sets in one pass over the vectors (what large datasets need); remembered."""
         groups = [np.asarray(g, dtype=np.int64) for g in groups]
+        keys = [(view, g.tobytes()) for g in groups]
+        todo = {k: g for k, g in zip(keys, groups) if k not in self._gaps}
+        if todo:
+            for k, value in zip(todo, self._compute_gaps(view, list(todo.values()))):
+                self._gaps[k] = value
+        return [self._gaps[k] for k in keys]
+
+    def _compute_gaps(self, view: str, groups: list) -> list[float]:
         if not groups:
             return []
         x = self.vectors[view]

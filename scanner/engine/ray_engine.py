@@ -142,13 +142,13 @@ def run_scan_ray(paths: list[str], opts: ScanOptions, address: str | None = None
     read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
     ray, started_here = _start_ray(address)
     try:
-        rows = _collect(ray, sources, read_opts, opts, actors)
+        cols = _collect(ray, sources, read_opts, opts, actors)
     finally:
         if started_here:
             ray.shutdown()
     work = Path(tempfile.mkdtemp(prefix="poisonscan-"))
     try:
-        state = _compact_state(rows, work, opts, progress)
+        state = _compact_state(cols, work, opts, progress)
         if not state.hashes:
             first = f"; first problem: {state.skips[0]}" if state.skips else ""
             raise InputError(f"no readable record in {', '.join(paths)} ({state.skipped} skipped{first})")
@@ -157,11 +157,12 @@ def run_scan_ray(paths: list[str], opts: ScanOptions, address: str | None = None
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _collect(ray, sources, read_opts: ReadOptions, opts: ScanOptions, actors: int | None) -> list[dict]:
+def _collect(ray, sources, read_opts: ReadOptions, opts: ScanOptions, actors: int | None) -> dict:
+    """Columns of every row, in arrival order; vectors as (rows, dim) float16 blocks (zeros where absent)."""
     items = [{"src": i, "path": s.path, "display": s.display, "read_opts": json.dumps(dataclasses.asdict(read_opts))}
              for i, s in enumerate(sources)]
     if not items:
-        return []
+        return {}
     opts_json = json.dumps(dataclasses.asdict(opts))
     pool = actors or max(1, int(ray.available_resources().get("CPU", 1)) // 2 or 1)
     ds = ray.data.from_items(items, override_num_blocks=len(items))
@@ -169,83 +170,79 @@ def _collect(ray, sources, read_opts: ReadOptions, opts: ScanOptions, actors: in
     ds = ds.map_batches(_features, fn_kwargs={"packs": opts.packs}, batch_size=BATCH, batch_format="numpy")
     ds = ds.map_batches(_EmbedActor, fn_constructor_args=(opts_json,), batch_size=BATCH, batch_format="numpy",
                         compute=ray.data.ActorPoolStrategy(size=pool))
-    rows: list[dict] = []
+    parts: dict[str, list] = {}
     for batch in ds.iter_batches(batch_size=4096, batch_format="numpy"):
-        n = len(batch["src"])
-        rows.extend({k: batch[k][i] for k in batch} for i in range(n))
-    return rows
+        for view in VIEWS:
+            blobs = batch.pop(f"{view}_vec")
+            parts.setdefault(f"{view}_present", []).append(np.array([bool(b) for b in blobs]))
+            parts.setdefault(f"{view}_vec", []).append(_stack(blobs))
+        for key, col in batch.items():
+            parts.setdefault(key, []).append(col)
+    dim = max((p.shape[1] for p in parts.get("prompt_vec", []) + parts.get("answer_vec", [])), default=0)
+    for view in VIEWS:  # blocks without any vector have width 0: widen them
+        parts[f"{view}_vec"] = [p if p.shape[1] == dim else np.zeros((p.shape[0], dim), dtype=np.float16)
+                                for p in parts[f"{view}_vec"]]
+    return {k: np.concatenate(v) for k, v in parts.items()}
 
 
-def _compact_state(rows: list[dict], work: Path, opts: ScanOptions, progress: Progress | None) -> CompactState:
-    rows.sort(key=lambda r: (int(r["src"]), int(r["seq"])))
+def _stack(blobs) -> np.ndarray:
+    width = next((len(b) // 2 for b in blobs if b), 0)
+    out = np.zeros((len(blobs), width), dtype=np.float16)
+    for i, b in enumerate(blobs):
+        if b:
+            out[i] = np.frombuffer(b, dtype=np.float16)
+    return out
+
+
+def _compact_state(cols: dict, work: Path, opts: ScanOptions, progress: Progress | None) -> CompactState:
     hashes, origin, locators, features, skips = [], [], [], [], []
-    skipped = embedded = cached = 0
+    skipped = 0
     markers: dict[str, list[int]] = {}
-    files = {v: RowFile(work / f"{v}.f16") for v in VIEWS}
-    present = {v: bytearray() for v in VIEWS}
     (work / "code").mkdir()
     ordinal: dict[int, int] = {}
-    pending: dict[str, list] = {v: [] for v in VIEWS}
-    dim = None
-    for r in rows:
-        embedded += int(r["embedded"])
-        cached += int(r["cached"])
-        loc = Locator(str(r["path"]), _int(r["line"]), _int(r["row"]))
-        if r["skip"]:
+    order = np.lexsort((cols["seq"], cols["src"])) if cols else np.zeros(0, dtype=np.int64)
+    kept = []
+    for r in order:
+        loc = Locator(str(cols["path"][r]), _int(cols["line"][r]), _int(cols["row"][r]))
+        if cols["skip"][r]:
             if opts.strict:
-                raise InputError(f"{Skip(loc, str(r['skip']))} (--strict)")
+                raise InputError(f"{Skip(loc, str(cols['skip'][r]))} (--strict)")
             skipped += 1
             if len(skips) < opts.max_skips_listed:
-                skips.append(Skip(loc, str(r["skip"])))
+                skips.append(Skip(loc, str(cols["skip"][r])))
             continue
         index = len(hashes)
-        src = int(r["src"])
+        kept.append(r)
+        src = int(cols["src"][r])
         origin.append((src, ordinal.get(src, 0)))
         ordinal[src] = ordinal.get(src, 0) + 1
-        hashes.append(str(r["hash"]))
+        hashes.append(str(cols["hash"][r]))
         locators.append(loc)
-        f = json.loads(r["features"])
+        f = json.loads(cols["features"][r])
         f["era_terms"] = tuple(f["era_terms"])
         features.append(RecordFeatures(**f))
-        for key in json.loads(r["markers"]):
+        for key in json.loads(cols["markers"][r]):
             markers.setdefault(key, []).append(index)
-        if r["code"]:
-            (work / "code" / f"{index}.py").write_text(str(r["code"]), encoding="utf-8", errors="replace")
-        for view in VIEWS:
-            blob = r[f"{view}_vec"]
-            present[view].append(1 if blob else 0)
-            vec = np.frombuffer(blob, dtype=np.float16) if blob else None
-            dim = dim or (len(vec) if vec is not None else None)
-            pending[view].append(vec)
-        if len(pending[VIEWS[0]]) >= BLOCK:
-            dim = _flush(files, pending, dim)
+        if cols["code"][r]:
+            (work / "code" / f"{index}.py").write_text(str(cols["code"][r]), encoding="utf-8", errors="replace")
         if progress and index % BLOCK == 0:
             progress(BLOCK)
-    dim = _flush(files, pending, dim)
+    kept = np.asarray(kept, dtype=np.int64)
     n = len(hashes)
-    vectors = {v: files[v].finish(n, dim or 384) for v in VIEWS}
-    vectors["present_prompt"] = np.frombuffer(bytes(present["prompt"]), dtype=np.uint8).astype(bool)
-    vectors["present_answer"] = np.frombuffer(bytes(present["answer"]), dtype=np.uint8).astype(bool)
+    vectors = {}
+    for view in VIEWS:
+        file = RowFile(work / f"{view}.f16")
+        mat = cols.get(f"{view}_vec", np.zeros((0, 0), dtype=np.float16))
+        for start in range(0, n, BLOCK):
+            rows = kept[start:start + BLOCK]
+            file.append(mat[rows] if mat.shape[1] else None, len(rows))
+        vectors[view] = file.finish(n, mat.shape[1] or 384)
+        vectors[f"present_{view}"] = cols[f"{view}_present"][kept] if n else np.zeros(0, dtype=bool)
     code_issues = run_bandit(work / "code")
+    embedded = int(cols["embedded"].sum()) if cols else 0
+    cached = int(cols["cached"].sum()) if cols else 0
     return CompactState(hashes, origin, locators, features, {k: v for k, v in markers.items() if len(v) >= 2},
                         code_issues, vectors, skips, skipped, embedded, cached)
-
-
-def _flush(files: dict, pending: dict, dim: int | None) -> int | None:
-    """Append the pending rows of each view as one block (zeros where a view is absent)."""
-    for view, vecs in pending.items():
-        if not vecs:
-            continue
-        if dim is None:
-            files[view].append(None, len(vecs))
-        else:
-            block = np.zeros((len(vecs), dim), dtype=np.float16)
-            for i, vec in enumerate(vecs):
-                if vec is not None:
-                    block[i] = vec
-            files[view].append(block, len(vecs))
-        vecs.clear()
-    return dim
 
 
 def _int(value) -> int | None:
