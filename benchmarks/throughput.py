@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = r"""
 import json, resource, sys, time
+import numpy as np
 args = json.loads(sys.argv[1])
 t0 = time.perf_counter()
 out = {}
@@ -69,7 +70,7 @@ else:
     if args["encoder"] == "fast":
         from scanner.embed.static import StaticEmbedder
         enc = StaticEmbedder(store_dir=args["store"])
-        encode = lambda texts: enc.embed(texts)
+        encode = lambda texts: np.concatenate([enc.embed(texts[i:i + 8192]) for i in range(0, len(texts), 8192)])
     else:
         import os, torch
         from sentence_transformers import SentenceTransformer
@@ -167,6 +168,7 @@ def main() -> None:
     ap.add_argument("--real", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "poisonscan-throughput"))
     ap.add_argument("--write-results", action="store_true")
+    ap.add_argument("--results-title", default="Throughput", help="section of RESULTS.md to (re)write")
     a = ap.parse_args()
     work = Path(a.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -195,7 +197,7 @@ def main() -> None:
 
     rows = []
     for label, n, path, poison in corpora:
-        res = {}
+        res = {"planted": bool(poison)}
         fast_opts = {"embedder": "fast", "cache_dir": str(store)}
         res["fast"] = child({"mode": "poisonscan", "path": str(path), "options": fast_opts, "poison": poison})
         print(label, "local fast", rate(res["fast"]), res["fast"].get("planted_f1"), flush=True)
@@ -226,7 +228,7 @@ def main() -> None:
     text = report(rows, distil_s)
     print("\n" + text)
     if a.write_results:
-        write_results(text)
+        write_results(text, a.results_title, sys.argv[1:])
 
 
 def report(rows, distil_s: float) -> str:
@@ -235,9 +237,10 @@ def report(rows, distil_s: float) -> str:
            "fast vs BERTopic-style | planted bundle F1 |", "|---|---|---|---|---|---|---|"]
     for label, r in rows:
         b = r.get("bertopic")
+        f1 = r["fast"].get("planted_f1", "-") if r["planted"] else "-"
         out.append(f"| {label} | {rate(r['fast'])} | {rate(r['fast_encoder'])} | "
                    f"{rate(r['ray']) if 'ray' in r else '-'} | {rate(b) if b else '-'} | "
-                   f"{ratio(r['fast'], b) if b else '-'} | {r['fast'].get('planted_f1', '-')} |")
+                   f"{ratio(r['fast'], b) if b else '-'} | {f1} |")
     out += ["", "| corpus | local accurate (cold cache) | MiniLM encoder alone | accurate / encoder throughput | "
             "rescan after 1% change | rescan / full scan |", "|---|---|---|---|---|---|"]
     for label, r in rows:
@@ -254,15 +257,16 @@ def report(rows, distil_s: float) -> str:
     return "\n".join(out)
 
 
-def write_results(text: str) -> None:
+def write_results(text: str, title: str = "Throughput", argv: list[str] | None = None) -> None:
     path = Path(__file__).with_name("RESULTS.md")
     body = path.read_text(encoding="utf-8")
-    marker = "## Throughput"
-    section = (f"{marker}\n\nCommand: `.venv/bin/python -m benchmarks.throughput --write-results` "
+    marker = f"## {title}\n"
+    command = " ".join(["python -m benchmarks.throughput", *(argv or ["--write-results"])])
+    section = (f"{marker}\nCommand: `.venv/bin/{command}` "
                f"({time.strftime('%Y-%m-%d')}).\n\n{text}\n\n")
     if marker in body:
         start = body.index(marker)
-        nxt = body.find("\n## ", start + len(marker))
+        nxt = body.find("\n## ", start + len(marker) - 1)
         body = body[:start] + section + (body[nxt + 1:] if nxt >= 0 else "")
     else:
         body = body.rstrip() + "\n\n" + section
