@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import random
+import shlex
 import shutil
 import subprocess
 import sys
@@ -241,8 +242,9 @@ def report(rows, distil_s: float) -> str:
         out.append(f"| {label} | {rate(r['fast'])} | {rate(r['fast_encoder'])} | "
                    f"{rate(r['ray']) if 'ray' in r else '-'} | {rate(b) if b else '-'} | "
                    f"{ratio(r['fast'], b) if b else '-'} | {f1} |")
-    out += ["", "| corpus | local accurate (cold cache) | MiniLM encoder alone | accurate / encoder throughput | "
-            "rescan after 1% change | rescan / full scan |", "|---|---|---|---|---|---|"]
+    if any("accurate" in r for _, r in rows):
+        out += ["", "| corpus | local accurate (cold cache) | MiniLM encoder alone | accurate / encoder throughput | "
+                "rescan after 1% change | rescan / full scan |", "|---|---|---|---|---|---|"]
     for label, r in rows:
         if "accurate" not in r:
             continue
@@ -261,7 +263,7 @@ def write_results(text: str, title: str = "Throughput", argv: list[str] | None =
     path = Path(__file__).with_name("RESULTS.md")
     body = path.read_text(encoding="utf-8")
     marker = f"## {title}\n"
-    command = " ".join(["python -m benchmarks.throughput", *(argv or ["--write-results"])])
+    command = "python -m benchmarks.throughput " + shlex.join(argv or ["--write-results"])
     section = (f"{marker}\nCommand: `.venv/bin/{command}` "
                f"({time.strftime('%Y-%m-%d')}).\n\n{text}\n\n")
     if marker in body:
