@@ -18,6 +18,7 @@ from .embed.store import ViewRows
 BATCH_GAPS_ABOVE = 50_000   # above this many records, gaps of many sets share one pass over the vectors
 CHUNK_ROWS = 65_536
 
+
 @dataclass
 class ScanContext:
     n: int

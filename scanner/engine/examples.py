@@ -8,6 +8,7 @@ from ..readers import ReadOptions, Source, read_source
 from ..records import Record, Views
 from ..textutil import clip
 
+
 class RecordFetcher:
     """Maps record indices back to (file, ordinal) and re-reads their views on demand."""
 

@@ -23,7 +23,7 @@ from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError, InputError
 from ..features.bandit_scan import run_bandit
 from ..features.extract import extract
-from ..features.markers import MarkerIndex
+from ..features.markers import MarkerIndex, candidates
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
 from ..readers import ReadOptions, Source, expand_paths, read_source
@@ -37,11 +37,10 @@ Progress = Callable[[int], None]
 
 
 class _Collector:
-    """Per-record compact state gathered while streaming."""
+    """Per-record compact state, filled in record order by either engine."""
 
-    def __init__(self, opts: ScanOptions, stage: EmbeddingStage, scratch: Path):
+    def __init__(self, opts: ScanOptions, scratch: Path):
         self.opts = opts
-        self.stage = stage
         self.scratch = scratch                    # code snippets for the static analyser
         self.features: list = []
         self.hashes: list[str] = []
@@ -50,28 +49,49 @@ class _Collector:
         self.markers = MarkerIndex()
         self.skips: list[Skip] = []
         self.skipped = 0
+        self._ordinals: dict[int, int] = {}
 
-    def consume(self, src_id: int, src: Source, read_opts: ReadOptions) -> None:
-        ordinal = 0
+    def consume(self, src_id: int, src: Source, read_opts: ReadOptions, stage: EmbeddingStage) -> None:
+        """The local streaming pass over one file."""
         for item in read_source(src, read_opts):
             if isinstance(item, Skip):
-                if self.opts.strict:
-                    raise InputError(f"{item} (--strict)")
-                self.skipped += 1
-                if len(self.skips) < self.opts.max_skips_listed:
-                    self.skips.append(item)
+                self.skip(item)
                 continue
-            index = len(self.hashes)
-            self.hashes.append(item.content_hash)
-            self.origin.append((src_id, ordinal))
-            self.locators.append(item.locator)
-            self.markers.add(index, item.views)
             feats, code = extract(item.views, self.opts.packs)
-            self.features.append(feats)
-            if code:
-                (self.scratch / f"{index}.py").write_text(code, encoding="utf-8", errors="replace")
-            self.stage.add(index, item.views)
-            ordinal += 1
+            index = self.record(src_id, item.content_hash, item.locator, feats, candidates(item.views), code)
+            stage.add(index, item.views)
+
+    def skip(self, item: Skip) -> None:
+        if self.opts.strict:
+            raise InputError(f"{item} (--strict)")
+        self.skipped += 1
+        if len(self.skips) < self.opts.max_skips_listed:
+            self.skips.append(item)
+
+    def record(self, src_id: int, content_hash: str, locator: Locator, features, marker_keys: list[str],
+               code: str | None) -> int:
+        """Keep one readable record's compact state; return its index."""
+        index = len(self.hashes)
+        ordinal = self._ordinals.get(src_id, 0)
+        self._ordinals[src_id] = ordinal + 1
+        self.hashes.append(content_hash)
+        self.origin.append((src_id, ordinal))
+        self.locators.append(locator)
+        self.markers.add(index, marker_keys)
+        self.features.append(features)
+        if code:
+            (self.scratch / f"{index}.py").write_text(code, encoding="utf-8", errors="replace")
+        return index
+
+    def require_records(self, paths: list[str]) -> None:
+        if not self.hashes:
+            first = f"; first problem: {self.skips[0]}" if self.skips else ""
+            raise InputError(f"no readable record in {', '.join(paths)} ({self.skipped} skipped{first})")
+
+    def state(self, vectors: dict, embedded: int, cached: int) -> "CompactState":
+        """The compact state, with the static analyser's verdict on the collected code."""
+        return CompactState(self.hashes, self.origin, self.locators, self.features, self.markers.shared(2),
+                            run_bandit(self.scratch), vectors, self.skips, self.skipped, embedded, cached)
 
 
 def _embedder(opts: ScanOptions):
@@ -111,23 +131,18 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     try:
         (work / "code").mkdir()
         stage = EmbeddingStage(embedder or _embedder(opts), cache, work, progress)
-        collector = _Collector(opts, stage, work / "code")
+        collector = _Collector(opts, work / "code")
         read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
         try:
             for src_id, src in enumerate(sources):
-                collector.consume(src_id, src, read_opts)
-            if not collector.hashes:
-                first = f"; first problem: {collector.skips[0]}" if collector.skips else ""
-                raise InputError(f"no readable record in {', '.join(paths)} ({collector.skipped} skipped{first})")
+                collector.consume(src_id, src, read_opts, stage)
+            collector.require_records(paths)
             vectors = stage.finish(len(collector.hashes))
-            code_issues = run_bandit(work / "code")
         finally:
             stage.close()
             if cache:
                 cache.close()
-        state = CompactState(collector.hashes, collector.origin, collector.locators, collector.features,
-                             collector.markers.shared(2), code_issues, vectors, collector.skips, collector.skipped,
-                             stage.embedded, stage.cached)
+        state = collector.state(vectors, stage.embedded, stage.cached)
         return finish_scan(state, sources, read_opts, opts, rules, warnings, started)
     finally:
         shutil.rmtree(work, ignore_errors=True)

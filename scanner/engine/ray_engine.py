@@ -26,15 +26,14 @@ import numpy as np
 from ..embed.cache import EmbeddingCache, default_cache_dir
 from ..embed.stage import VIEWS, embed_texts
 from ..embed.store import RowFile
-from ..errors import ConfigError, InputError
-from ..features.bandit_scan import run_bandit
+from ..errors import ConfigError
 from ..features.extract import RecordFeatures, extract
 from ..features.markers import candidates
 from ..options import ScanOptions
 from ..readers import ReadOptions, expand_paths, read_source
 from ..records import Locator, Skip, Views
 from ..result import ScanResult
-from .local import CompactState, Progress, _embedder, _rules, finish_scan
+from .local import CompactState, Progress, _Collector, _embedder, _rules, finish_scan
 
 BATCH = 512
 BLOCK = 4096
@@ -148,10 +147,7 @@ def run_scan_ray(paths: list[str], opts: ScanOptions, address: str | None = None
             ray.shutdown()
     work = Path(tempfile.mkdtemp(prefix="poisonscan-"))
     try:
-        state = _compact_state(cols, work, opts, progress)
-        if not state.hashes:
-            first = f"; first problem: {state.skips[0]}" if state.skips else ""
-            raise InputError(f"no readable record in {', '.join(paths)} ({state.skipped} skipped{first})")
+        state = _compact_state(cols, work, opts, paths, progress)
         return finish_scan(state, sources, read_opts, opts, rules, [], started)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -194,55 +190,38 @@ def _stack(blobs) -> np.ndarray:
     return out
 
 
-def _compact_state(cols: dict, work: Path, opts: ScanOptions, progress: Progress | None) -> CompactState:
-    hashes, origin, locators, features, skips = [], [], [], [], []
-    skipped = 0
-    markers: dict[str, list[int]] = {}
+def _compact_state(cols: dict, work: Path, opts: ScanOptions, paths: list[str],
+                   progress: Progress | None) -> CompactState:
+    """Rows in (file, position) order through the local engine's collector, then the float16 matrices."""
     (work / "code").mkdir()
-    ordinal: dict[int, int] = {}
+    collector = _Collector(opts, work / "code")
     order = np.lexsort((cols["seq"], cols["src"])) if cols else np.zeros(0, dtype=np.int64)
     kept = []
     for r in order:
         loc = Locator(str(cols["path"][r]), _int(cols["line"][r]), _int(cols["row"][r]))
         if cols["skip"][r]:
-            if opts.strict:
-                raise InputError(f"{Skip(loc, str(cols['skip'][r]))} (--strict)")
-            skipped += 1
-            if len(skips) < opts.max_skips_listed:
-                skips.append(Skip(loc, str(cols["skip"][r])))
+            collector.skip(Skip(loc, str(cols["skip"][r])))
             continue
-        index = len(hashes)
-        kept.append(r)
-        src = int(cols["src"][r])
-        origin.append((src, ordinal.get(src, 0)))
-        ordinal[src] = ordinal.get(src, 0) + 1
-        hashes.append(str(cols["hash"][r]))
-        locators.append(loc)
         f = json.loads(cols["features"][r])
         f["era_terms"] = tuple(f["era_terms"])
-        features.append(RecordFeatures(**f))
-        for key in json.loads(cols["markers"][r]):
-            markers.setdefault(key, []).append(index)
-        if cols["code"][r]:
-            (work / "code" / f"{index}.py").write_text(str(cols["code"][r]), encoding="utf-8", errors="replace")
+        index = collector.record(int(cols["src"][r]), str(cols["hash"][r]), loc, RecordFeatures(**f),
+                                 json.loads(cols["markers"][r]), str(cols["code"][r]) or None)
+        kept.append(r)
         if progress and index % BLOCK == 0:
             progress(BLOCK)
+    collector.require_records(paths)
     kept = np.asarray(kept, dtype=np.int64)
-    n = len(hashes)
+    n = len(kept)
     vectors = {}
     for view in VIEWS:
         file = RowFile(work / f"{view}.f16")
-        mat = cols.get(f"{view}_vec", np.zeros((0, 0), dtype=np.float16))
+        mat = cols[f"{view}_vec"]
         for start in range(0, n, BLOCK):
             rows = kept[start:start + BLOCK]
             file.append(mat[rows] if mat.shape[1] else None, len(rows))
         vectors[view] = file.finish(n, mat.shape[1] or 384)
-        vectors[f"present_{view}"] = cols[f"{view}_present"][kept] if n else np.zeros(0, dtype=bool)
-    code_issues = run_bandit(work / "code")
-    embedded = int(cols["embedded"].sum()) if cols else 0
-    cached = int(cols["cached"].sum()) if cols else 0
-    return CompactState(hashes, origin, locators, features, {k: v for k, v in markers.items() if len(v) >= 2},
-                        code_issues, vectors, skips, skipped, embedded, cached)
+        vectors[f"present_{view}"] = cols[f"{view}_present"][kept]
+    return collector.state(vectors, int(cols["embedded"].sum()), int(cols["cached"].sum()))
 
 
 def _int(value) -> int | None:

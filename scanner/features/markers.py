@@ -110,8 +110,9 @@ class MarkerIndex:
     def __init__(self) -> None:
         self.members: dict[str, list[int]] = defaultdict(list)
 
-    def add(self, index: int, views) -> None:
-        for key in candidates(views):
+    def add(self, index: int, keys: list[str]) -> None:
+        """Record ``index`` under its candidate keys (``candidates(views)``)."""
+        for key in keys:
             self.members[key].append(index)
 
     def shared(self, min_support: int) -> dict[str, list[int]]:
