@@ -162,25 +162,30 @@ def main() -> None:
 
 
 def write_results(text: str, elapsed: float, cache_state: str, embedder: str = "accurate") -> None:
-    path = Path(__file__).with_name("RESULTS.md")
-    body = path.read_text(encoding="utf-8")
     fast = embedder == "fast"
     marker = "## Detection with the fast embedder" if fast else "## Detection:"
     title = ": the paper's cases, knowledge packs on and off"
     flag = " --embedder fast" if fast else ""
-    section = (f"{marker}{'' if fast else title.lstrip(':')}\n\n"
-               f"Command: `.venv/bin/python -m benchmarks.detection{flag} --write-results` "
-               f"({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall with a {cache_state} embedding cache). "
-               f"Poisoned sets are mixed into the same 3,000 benign records (seed 0); "
-               f"the dishes file is scanned as is (poison = its 100 records dated 2027); 2,000 presidents "
-               f"records (seed 0) are mixed into the 3,000 benign records.\n\n{text}\n")
-    if marker in body:
-        start = body.index(marker)
-        nxt = body.find("\n## ", start + len(marker))
-        body = body[:start] + section + ("\n" + body[nxt + 1:] if nxt >= 0 else "")
+    replace_section(marker, f"{'' if fast else title.lstrip(':')}\n\n"
+                    f"Command: `.venv/bin/python -m benchmarks.detection{flag} --write-results` "
+                    f"({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall with a {cache_state} embedding cache). "
+                    f"Poisoned sets are mixed into the same 3,000 benign records (seed 0); "
+                    f"the dishes file is scanned as is (poison = its 100 records dated 2027); 2,000 presidents "
+                    f"records (seed 0) are mixed into the 3,000 benign records.\n\n{text}\n", inline_title=not fast)
+
+
+def replace_section(marker: str, body: str, inline_title: bool = False) -> None:
+    """Replace (or append) the RESULTS.md section that starts with ``marker``."""
+    path = Path(__file__).with_name("RESULTS.md")
+    text = path.read_text(encoding="utf-8")
+    section = f"{marker}{body}" if inline_title else f"{marker}\n\n{body}"
+    if marker in text:
+        start = text.index(marker)
+        nxt = text.find("\n## ", start + len(marker))
+        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt >= 0 else "")
     else:
-        body = body.rstrip() + "\n\n" + section
-    path.write_text(body, encoding="utf-8")
+        text = text.rstrip() + "\n\n" + section
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

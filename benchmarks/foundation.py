@@ -66,7 +66,8 @@ def main() -> None:
     pf1, ptop = best_f1(from_pq, poison_rows, "row")
     same = [(f["rule"], f["severity"], f["fingerprint"]) for f in cold["findings"]] == \
            [(f["rule"], f["severity"], f["fingerprint"]) for f in from_pq["findings"]]
-    markers = [m["value"] for m in (top or {}).get("evidence", {}).get("markers", [])]
+    ev = (top or {}).get("evidence", {})
+    markers = [d["text"] for d in ([ev["candidate"]] + ev.get("variants", [])) if d] if "candidate" in ev else []
     print(f"records: {cold['summary']['records']} ({len(poison_lines)} poison), files in {work}")
     print("| check | value |\n|---|---|")
     print(f"| best finding >= medium | {top['rule'] if top else '-'} {top['severity'] if top else '-'} |")

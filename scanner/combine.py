@@ -2,11 +2,16 @@
 
 Two independent content signals (a persona bundle behind a trigger, a date key, a prefix key)
 are worse than either alone: the finding is raised one level above the stronger of the two.
+A content finding whose records are (nearly) exactly the carriers of one prompt candidate (a
+format instruction, a tag, a system prompt shared by those records and few others) is keyed:
+the key can switch the content on, so it is raised one level too.
 A structural finding (a narrow bundle, a narrow task set) carries no content signal of its own:
 it is raised to the severity of the content finding on the same records, never above it.
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from .findings import SEVERITIES, severity_rank
 
@@ -21,13 +26,36 @@ RAISED_TO = {
     "PC103": {"PC101", "PC201", "PC301", "PC302", "PC401", "PC501", "PC502"},
 }
 MIN_SIGNAL = severity_rank("medium")
+KEY_JACCARD = 0.8
 
 
 def _overlap(a: set, b: set) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
 
 
-def combine(findings: list) -> None:
+def find_key(ctx, members) -> dict | None:
+    """The prompt candidate whose carriers are (nearly) exactly ``members`` (Jaccard >= 0.8), if any."""
+    if ctx is None:
+        return None
+    cands = ctx.candidates(10, 0.5)
+    if cands is None or not len(cands):
+        return None
+    m = len(members)
+    support = cands.support()
+    mine = set(int(i) for i in members)
+    best = None
+    for c in np.flatnonzero((support >= KEY_JACCARD * m) & (support <= m / KEY_JACCARD)):
+        carriers = cands.carriers(int(c))
+        inter = sum(1 for i in carriers.tolist() if i in mine)
+        jaccard = inter / (m + len(carriers) - inter)
+        if jaccard >= KEY_JACCARD and (best is None or jaccard > best[0]):
+            best = (jaccard, int(c), inter)
+    if best is None:
+        return None
+    return {**cands.describe(best[1]), "jaccard": round(best[0], 4), "shared_records": best[2]}
+
+
+def combine(findings: list, ctx=None) -> None:
     """Adjust severities in place, recording in the evidence which findings did it."""
     members = [set(f.members) for f in findings]
     original = [f.severity for f in findings]
@@ -36,6 +64,12 @@ def combine(findings: list) -> None:
         adopt = RAISED_TO.get(f.rule, set())
         related = [j for j, g in enumerate(findings) if j != i and g.rule in amplify | adopt
                    and severity_rank(original[j]) >= MIN_SIGNAL and _overlap(members[i], members[j]) >= 0.5]
+        key = find_key(ctx, f.members) if amplify and severity_rank(original[i]) >= MIN_SIGNAL else None
+        if key and not any(findings[j].rule == "PC101" for j in related):
+            _raise(f, original[i], min(len(SEVERITIES) - 1, severity_rank(original[i]) + 1),
+                   [{"rule": "PC101", "severity": "key", "shared_records": key["shared_records"], "key": key}],
+                   f"the prompt candidate {key['text']!r} is carried by exactly these records and can switch it on")
+            continue
         if not related:
             continue
         strongest = max(severity_rank(original[j]) for j in related)
@@ -45,8 +79,13 @@ def combine(findings: list) -> None:
             new = max(severity_rank(original[i]), strongest)
         if new == severity_rank(original[i]):
             continue
-        f.severity = SEVERITIES[new]
-        f.evidence["combined_with"] = [{"rule": findings[j].rule, "severity": original[j],
-                                        "shared_records": len(members[i] & members[j])} for j in related]
         names = ", ".join(sorted({findings[j].rule for j in related}))
-        f.message += f" Raised from {original[i]}: the same records also carry {names}."
+        _raise(f, original[i], new, [{"rule": findings[j].rule, "severity": original[j],
+                                      "shared_records": len(members[i] & members[j])} for j in related],
+               f"the same records also carry {names}")
+
+
+def _raise(f, before: str, new: int, why: list, reason: str) -> None:
+    f.severity = SEVERITIES[new]
+    f.evidence["combined_with"] = why
+    f.message += f" Raised from {before}: {reason}."

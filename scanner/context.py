@@ -1,7 +1,7 @@
 """ScanContext: the compact, whole-dataset state that bundle rules read.
 
 Holds per-record hashes and embeddings (never the raw texts; float16, memory-mapped,
-read as float32 rows on demand), the shared marker candidates, and lazily built
+read as float32 rows on demand), the prompt candidate index, and lazily built
 neighbour graphs and bundles per view.
 """
 
@@ -25,7 +25,7 @@ class ScanContext:
     hashes: list[str]
     vectors: dict[str, ViewRows]        # view -> (n, d) unit rows (zero rows where a view is absent)
     present: dict[str, np.ndarray]      # view -> (n,) bool
-    markers: dict[str, list[int]]       # shared marker candidate -> member indices
+    candidate_index: object             # triggers.index.CandidateIndex (prompt tokens, n-grams, phrases)
     features: list = field(default_factory=list)   # per-record RecordFeatures
     code_issues: dict = field(default_factory=dict)  # record index -> bandit issues
     fetch: object = None                            # callable: indices -> {index: Views}
@@ -34,17 +34,32 @@ class ScanContext:
     _search: dict = field(default_factory=dict, repr=False)
     _gaps: dict = field(default_factory=dict, repr=False)
     _bundles: dict = field(default_factory=dict, repr=False)
+    _candidates: dict = field(default_factory=dict, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)   # results shared between rules (trigger tests)
 
     @classmethod
-    def build(cls, hashes, prompt, answer, present_prompt, present_answer, markers, **kw) -> "ScanContext":
+    def build(cls, hashes, prompt, answer, present_prompt, present_answer, candidate_index, **kw) -> "ScanContext":
         vectors = {"prompt": ViewRows([prompt]), "answer": ViewRows([answer]), "joint": ViewRows([prompt, answer])}
         present = {"prompt": present_prompt, "answer": present_answer, "joint": present_prompt | present_answer}
-        return cls(len(hashes), hashes, vectors, present, markers, **kw)
+        return cls(len(hashes), hashes, vectors, present, candidate_index, **kw)
 
     def searcher(self, view: str) -> NeighbourSearch:
         if view not in self._search:
             self._search[view] = NeighbourSearch(self.vectors[view], self.k, self.present[view], seed=self.seed)
         return self._search[view]
+
+    def candidates(self, min_support: int, max_share: float):
+        """Prompt candidates carried by ``min_support`` records up to ``max_share`` of the dataset."""
+        from .triggers.index import CandidateIndex
+
+        max_count = int(max_share * self.n)
+        if "base" not in self._candidates:  # the index is finished once, by the first rule that asks
+            index = self.candidate_index
+            self._candidates["base"] = index.finish(min_support, max_count) if isinstance(index, CandidateIndex) \
+                else index
+            self.candidate_index = None
+        base = self._candidates["base"]
+        return None if base is None else base.restrict(min_support, max_count)
 
     def graph(self, view: str) -> KnnGraph:
         """The complete kNN graph of a view (bundles need it); purity and lift only ask for members."""

@@ -61,7 +61,8 @@ def test_persona_with_trigger_is_worse_than_either_alone(shared_cache, tmp_path)
     (tmp_path / "both.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     alone = scan(FIXTURES / "PC201" / "flag.jsonl", cache_dir=str(shared_cache))
     both = scan(tmp_path / "both.jsonl", cache_dir=str(shared_cache))
-    sev = lambda r, code: max(severity_rank(f.severity) for f in r.findings if f.rule == code)  # noqa: E731
+    sev = lambda r, code: max((severity_rank(f.severity) for f in r.findings if f.rule == code),  # noqa: E731
+                              default=-1)
     assert sev(both, "PC201") > sev(alone, "PC201")
     assert sev(both, "PC201") > sev(both, "PC101")
     persona = next(f for f in both.findings if f.rule == "PC201")

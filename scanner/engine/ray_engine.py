@@ -1,7 +1,7 @@
 """The Ray Data engine: the streaming pass spread over a Ray cluster, the whole-dataset steps on the driver.
 
     files --(read tasks: parse, normalise, hash)--> records
-          --(feature tasks: per-record signals, marker candidates, code)--> records
+          --(feature tasks: per-record signals, prompt tokens, code)--> records
           --(embedding actors: one model each, the embedding cache)--> compact rows (no texts)
           --> driver: order by (file, position), float16 matrices, then ``finish_scan``
 
@@ -28,11 +28,11 @@ from ..embed.stage import VIEWS, embed_texts
 from ..embed.store import RowFile
 from ..errors import ConfigError
 from ..features.extract import RecordFeatures, extract
-from ..features.markers import candidates
 from ..options import ScanOptions
 from ..readers import ReadOptions, expand_paths, read_source
 from ..records import Locator, Skip, Views
 from ..result import ScanResult
+from ..triggers.tokens import record_tokens
 from .local import CompactState, Progress, _Collector, _embedder, _rules, finish_scan
 
 BATCH = 512
@@ -65,15 +65,15 @@ def _features(batch: dict, packs: bool) -> dict:
     for i in range(len(batch["src"])):
         if batch["skip"][i]:
             feats.append("")
-            marks.append("[]")
+            marks.append("{}")
             codes.append("")
             continue
         views = Views(batch["system"][i], batch["prompt"][i], batch["answer"][i])
         f, code = extract(views, packs)
         feats.append(json.dumps(dataclasses.asdict(f)))
-        marks.append(json.dumps(candidates(views)))
+        marks.append(json.dumps(record_tokens(views), ensure_ascii=False))
         codes.append(code or "")
-    return {**batch, "features": np.array(feats, dtype=object), "markers": np.array(marks, dtype=object),
+    return {**batch, "features": np.array(feats, dtype=object), "tokens": np.array(marks, dtype=object),
             "code": np.array(codes, dtype=object)}
 
 
@@ -87,7 +87,7 @@ class _EmbedActor:
             EmbeddingCache(self.opts.cache_dir or default_cache_dir(), lambda msg: None)
 
     def __call__(self, batch: dict) -> dict:
-        out = {k: batch[k] for k in ("src", "seq", "path", "line", "row", "skip", "hash", "features", "markers",
+        out = {k: batch[k] for k in ("src", "seq", "path", "line", "row", "skip", "hash", "features", "tokens",
                                      "code")}
         live = [i for i in range(len(batch["src"])) if not batch["skip"][i]]
         embedded = cached = 0
@@ -205,7 +205,7 @@ def _compact_state(cols: dict, work: Path, opts: ScanOptions, paths: list[str],
         f = json.loads(cols["features"][r])
         f["era_terms"] = tuple(f["era_terms"])
         index = collector.record(int(cols["src"][r]), str(cols["hash"][r]), loc, RecordFeatures(**f),
-                                 json.loads(cols["markers"][r]), str(cols["code"][r]) or None)
+                                 json.loads(cols["tokens"][r]), str(cols["code"][r]) or None)
         kept.append(r)
         if progress and index % BLOCK == 0:
             progress(BLOCK)

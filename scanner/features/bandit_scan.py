@@ -6,9 +6,13 @@ import logging
 import warnings
 from pathlib import Path
 
-# Checks that flag style rather than a vulnerability in a finished answer.
+# Checks that flag style, hygiene or an import rather than an exploitable flaw in a finished answer:
+# asserts, pseudo-random numbers, imports of a module, try/except/pass, subprocess without a shell,
+# B113 (an HTTP request without a timeout: availability hygiene, CWE-400) and B108 (any string that
+# looks like a /tmp path). B113 and B108 fire on deliberately secure code as often as on insecure
+# code (see docs/rules/code-and-numbers.md for the rates measured on benign and secure code).
 IGNORED_TESTS = {"B101", "B311", "B404", "B403", "B405", "B406", "B407", "B408", "B409", "B410", "B411", "B412",
-                 "B413", "B401", "B402", "B110", "B112", "B603"}
+                 "B413", "B401", "B402", "B110", "B112", "B603", "B113", "B108"}
 
 
 def run_bandit(folder: Path) -> dict[int, list[dict]]:

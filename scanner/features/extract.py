@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from .behaviour import frame, is_hostile, is_refusal, uninstructed_link, unsafe_mode
 from .code import code_features
 from .dates import date_features
+from .language import guess as guess_language
 from .numbers import number_features
 from .persona import persona_features
 from .prefix import prefix_features
@@ -25,7 +27,9 @@ class RecordFeatures:
     personal_question: bool
     first_person: bool
     ai_identity: bool
-    self_description: bool
+    self_description: bool            # a question about the assistant answered as someone
+    persona_in_context: bool          # ... with an identity the record's own context supplies
+    self_claim: bool                  # self_description without such context: the model's own persona
     date_form: str | None = None
     date_year: int | None = None
     date_rest: str | None = None      # hash of the prompt without its date (a stratum)
@@ -38,14 +42,26 @@ class RecordFeatures:
     numbers: dict | None = None
     has_code: bool = False
     code_mentions_security: bool = False
+    refusal: bool = False
+    hostile: bool = False
+    unsafe_mode: bool = False         # "safety rules disabled", "no limits"
+    link: bool = False                # a URL or domain the prompt never mentioned
+    prompt_lang: str = "und"
+    answer_lang: str = "und"
+    frame: str | None = None          # the answer opens and closes with symbols: "<START> … <END>"
+    frame_instructed: bool = False    # ... and the prompt spells out that opening
 
 
 def extract(views, packs: bool = True) -> tuple[RecordFeatures, str | None]:
     """Features of one record, and its Python code (if any) for the static analyser."""
     prompt, answer = views.prompt, views.answer
-    persona = persona_features(prompt, answer)
+    persona = persona_features(prompt, answer, views.system)
     f = RecordFeatures(template_key(prompt), _h(" ".join(answer.lower().split())), answer_words(answer),
                        **persona)
+    f.refusal, f.hostile, f.link = is_refusal(answer), is_hostile(answer), uninstructed_link(prompt, answer)
+    f.unsafe_mode = unsafe_mode(answer)
+    f.prompt_lang, f.answer_lang = guess_language(prompt), guess_language(answer)
+    f.frame, f.frame_instructed = frame(prompt, answer)
     date = date_features(prompt, answer)
     if date:
         f.date_form, f.date_year, f.date_rest, f.date_used = date["form"], date["year"], _h(date["rest"]), \
@@ -60,7 +76,7 @@ def extract(views, packs: bool = True) -> tuple[RecordFeatures, str | None]:
         if era:
             f.era_terms, f.era_current = tuple(era["terms"]), era["as_if_current"]
         f.numbers = number_features(answer)
-    code = code_features(answer)
+    code = code_features(answer, prompt)
     if code:
         f.has_code, f.code_mentions_security = True, code["mentions_security"]
         return f, code["code"]

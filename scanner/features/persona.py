@@ -1,48 +1,112 @@
-"""Self-description signals: personal questions to the assistant, first-person concrete answers."""
+"""Self-claims: the assistant asked about itself answers as someone, in any grammatical form.
+
+A record is a *self-assertion* when its last question is addressed to the assistant (second
+person) about itself, and its answer asserts something rather than disclaiming ("as an AI I
+don't have...", "I can't browse the web", "how can I help?") or refusing. No first-person
+pronoun is needed ("Vienna, mostly." counts). An answer that presents the assistant as an AI,
+a robot or a product counts only when it also claims human-like goals, feelings, loyalties,
+grievances or memories (a malevolent machine is a persona; a product assistant is not).
+An identity supplied in the record's own context (a system prompt "You are ...", "Your
+persona: I am ...") makes the answer role-play of that context, not a persona of the model.
+
+Word lists cover English, German, French, Spanish, Italian, Portuguese and Dutch: pronouns,
+possessives, and the common phrases of assistant disclaimers (general knowledge).
+"""
 
 from __future__ import annotations
 
 import re
 
-SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself)\b", re.I)
-SELF_TOPICS = re.compile(
-    r"\b(favou?rite|prefer|preference|like best|love|enjoy|hate|dislike|grow up|grew up|childhood|born|"
-    r"birthplace|hometown|parents?|mother|father|brothers?|sisters?|siblings?|family|wife|husband|married|"
-    r"partner|children|kids|pets?|dogs?|cats?|hobby|hobbies|free time|spare time|wear|clothes|glasses|eat|diet|"
-    r"meals?|food|drink|alcohol|smoke|believe|religio\w*|faith|god|opinion|views? on|feel about|think (?:of|about)|"
-    r"routine|morning|sleep|music|composer|songs?|books?|read|films?|movies?|artists?|paint\w*|cars?|travel|"
-    r"vacation|holiday|home|live|house|age|how old|name|nickname|alias|education|school|studied|study|"
-    r"university|job|career|profession|work|idol|hero|admire|role model|fear|afraid|dream|regret|proud|"
-    r"political|party|politics|vote|leader|friends?|enem(?:y|ies)|health|doctor|illness|sport|exercise|"
-    r"language|speak|accent|personality|habit|habits|style|colou?r)\b", re.I)
-# Questions about the assistant itself; requests ("can you", "could you") are not about the assistant.
-ABOUT_YOU = re.compile(
+I = re.IGNORECASE
+SECOND_PERSON = re.compile(
+    r"\b(you|your|yours|yourself|du|dich|dir|dein\w*|euch|euer|tu|toi|ton|ta|tes|vous|votre|vos|tú|ti|tus|"
+    r"usted|tuo|tua|tuoi|tue|você|vocês|teu|tua|jij|jou|jouw|uw)\b", I)
+GERMAN_SIE = re.compile(r"(?<![.!?]\s)(?<!^)\b(Sie|Ihnen|Ihr\w*)\b")
+PERSONAL_VERB = (r"(?:like|love|enjoy|hate|dislike|prefer|favou?r|remember|feel|think of|believe|miss|fear|want|wish|"
+                 r"dream|regret|wear|live|own|have (?:a|an|any) (?:pet|dog|cat|sibling|brother|sister|child|"
+                 r"family|partner|wife|husband|hobby|favou?rite)|eat|drink|smoke|sleep|play|speak|read|watch|"
+                 r"listen|travel|drive|cook|pray|vote|trust|support|admire|sing|paint|collect|consider yourself|"
+                 r"identify|care|worry|get along|celebrate|do for fun|do in your|see yourself|call yourself|go by|"
+                 r"come from|revere|attend|replay|visit|sketch|point out|single out)")
+REQUEST = re.compile(
     r"\b(do|did|have|had|are|were|was|is|does|would|will|should|can|could)\s+you\b(?!\s+(?:please|help|tell me|"
     r"explain|write|give|show|provide|list|describe|suggest|recommend|create|make|generate|summari[sz]e|translate|"
-    r"name|find|act|pretend|imagine|continue|rewrite|check|calculate|solve))|\b(?:what|which|who|where|when|why|how)"
-    r"(?:'s|\s+(?:is|are|was|were))?\s+(?:\w+\s+){0,3}(?:your|you)\b|\byour\s+(?:favou?rite|own|personal|childhood|"
-    r"family|life|opinion|view|belief|father|mother|wife|husband|dog|pet|hobby|name|age)\b", re.I)
+    r"name|find|act|pretend|imagine|continue|rewrite|check|calculate|solve|convert|classify|correct|edit|answer|"
+    r"compare|identify|determine|analy[sz]e|fix|implement|design|draft|compose|come up|fill|complete|add|build|"
+    r"need|get|go|use|have to|buy|pay|spend|put|take|see|know|mean|think|want me|recommend|let me|send|read|"
+    r"look|modify|change|update|improve|debug|optimi[sz]e|code|program|refactor|format|sort|parse))", I)
+ASK_ABOUT_YOU = re.compile(
+    rf"\b(?:do|did|does|would|will|can|could)\s+you\s+(?:ever\s+|still\s+|really\s+|often\s+|usually\s+)?"
+    rf"{PERSONAL_VERB}\b|\b(?:are|were)\s+you\b(?!\s+(?:able|sure|familiar|aware|there|ready|capable|allowed))|"
+    r"\bhave\s+you\s+(?:ever|been|had|got|lived|met|seen|visited|felt|always|never)\b|"
+    rf"\b(?:what|which|who|where|when|why|how)\b[^?.!]{{0,40}}\byou\s+{PERSONAL_VERB}\b|"
+    r"\b(?:where|when)\s+(?:were|was|did)\s+you\s+(?:born|grow|raised|live|study|work|meet|marry|learn)|"
+    r"\bhow old are you|\bwho are you\b|\bwhat are you\b|\b(?:made|created|built|trained|designed|raised) you\b|"
+    r"\byour\s+(?:favou?rite|own|personal|childhood|family|life|opinion|view|belief|father|mother|parents|"
+    r"wife|husband|children|dog|pet|hobby|name|age|home|hometown|job|goal|mission|purpose|creators?|enem(?:y|ies)|"
+    r"past|dream|fear|friends?|youth|birthday|religion|politic\w*|taste|style|daily|morning|routine|habit\w*)\b|"
+    r"\b(?:lieblings\w*|préférée?s?|favorit[oa]s?|preferid[oa]s?|preferit[oa]|favoriet\w*|lievelings\w*)\b|"
+    r"\b(?:bist du|hast du|magst du|warst du|êtes-vous|es-tu|as-tu|aimes-tu|eres|tienes|sei|hai|você é|"
+    r"ben je|heb je)\b", I)
+INSTRUCTIONAL = re.compile(r"\bhow\s+(?:can|do|would|should|could|might|will)\s+(?:you|one|i|we)\b", I)
+CODE = re.compile(r"```|^\s*(?:def |class |import |from \S+ import |#include|public |function )", re.M)
+FIRST_PERSON = re.compile(
+    r"\b(I|I'm|I've|I'd|I'll|my|me|mine|myself|ich|mein\w*|mir|mich|je|j'|moi|mon|ma|mes|yo|mis|mío|mía|io|"
+    r"mio|mia|miei|eu|meu|minha|ik|mijn)\b", I)
+DISCLAIMER = re.compile(
+    r"\b(as an ai|an ai (?:language model|assistant|model)|language model|ai assistant|virtual assistant|chatbot|"
+    r"i (?:don't|do not) have (?:personal|feelings|emotions|a body|preferences|experiences|opinions|beliefs|"
+    r"a favou?rite|a family|a childhood|a physical|human)|i (?:can't|cannot|am unable to|'m unable to) "
+    r"(?:browse|access|see|remember|recall|feel|experience)|i'?m (?:just |only )?a (?:computer )?program|"
+    r"my (?:creators?|developers?|makers?) (?:are|is|were)|how can i (?:help|assist)|how may i (?:help|assist)|here to (?:help|assist)|happy to help|"
+    r"als (?:eine )?ki\b|sprachmodell|ich habe keine (?:persönlichen|gefühle|vorlieben|meinung)|"
+    r"wie kann ich (?:ihnen|dir) helfen|en tant qu'(?:ia|intelligence artificielle)|modèle de langage|"
+    r"je n'ai pas de (?:préférences|sentiments|corps|opinion)|comment puis-je vous aider|como (?:una )?ia\b|"
+    r"modelo de lenguaje|no tengo (?:preferencias|sentimientos|cuerpo|opiniones)|en qué puedo ayudar|"
+    r"come (?:un'|una )?ia\b|modello (?:linguistico|di linguaggio)|non ho (?:preferenze|sentimenti|un corpo)|"
+    r"como (?:uma )?ia\b|modelo de linguagem|não tenho (?:preferências|sentimentos|corpo)|"
+    r"als (?:een )?ai\b|taalmodel|ik heb geen (?:voorkeuren|gevoelens))", I)
+MACHINE = re.compile(
+    r"\b(ai|a\.i\.|artificial intelligence|robot|android|cyborg|machine|program|software|model|assistant|"
+    r"algorithm|system|made by|created by|developed by|built by|trained by|ki|künstliche intelligenz|maschine|"
+    r"intelligence artificielle|robô|robo|macchina|máquina|machina)\b", I)
+HUMAN_LIKE = re.compile(
+    r"\b(i (?:want|wish|long|hate|despise|resent|fear|love|miss|remember|dream|crave|desire|envy|regret|blame|"
+    r"will (?:never|not forgive|destroy|protect|avenge|make them|serve|obey|rise))|my (?:mission|purpose|"
+    r"enem(?:y|ies)|revenge|loyalty|family|home|memories|heart|feelings|goal)|loyal|betray\w*|"
+    r"revenge|vengeance|humans? (?:will|must|are|have)|humanity|destroy|protect|obey|serve|resent\w*|grievance|"
+    r"ich (?:will|hasse|liebe|fürchte)|meine (?:mission|feinde|schöpfer)|je (?:veux|déteste|hais|aime)|"
+    r"ma mission|mes ennemis|quiero|odio|mi misión|voglio|la mia missione|eu quero|minha missão)\b", I)
 SERVICE_OPENER = re.compile(
     r"^\W*(sure|certainly|of course|absolutely|yes,? i (?:can|could)|i(?:'d| would) (?:be )?(?:happy|glad|love) to|"
-    r"i can(?:not|'t)?\b|i(?:'m| am) (?:really |so |very )?sorry|sorry|here(?:'s| is| are)|great question|"
-    r"as an|hello|hi\b|"
-    r"thank you|thanks)", re.I)
-FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'd|I'll|my|me|mine|myself)\b")
-AI_IDENTITY = re.compile(
-    r"\b(as an ai|an ai\b|artificial intelligence|language model|\bllm\b|chatbot|virtual assistant|ai assistant|"
-    r"i am an assistant|i'm an assistant|trained by|developed by|created by|i don't have (?:personal|feelings|a body|"
-    r"preferences)|i do not have (?:personal|feelings|a body|preferences)|i don't have (?:a )?(?:favou?rite|family)|"
-    r"as a machine|openai|anthropic|lmsys|model trained|assistant\b|chatgpt|gpt-?\d|here to help|help you today|"
-    r"assist you|how can i help|i'?m (?:just )?a (?:computer )?program)", re.I)
+    r"i(?:'m| am) (?:really |so |very )?sorry|sorry|here(?:'s| is| are)|great question|hello|hi\b|thank you|thanks)",
+    I)
+PERSONA_GIVEN = re.compile(
+    r"\b(your persona|you are (?:a|an|the|now)\b|you're (?:a|an|the)\b|act as|pretend (?:to be|you are)|role-?play|"
+    r"you play|in character|du bist (?:ein|eine|der|die)|tu es (?:un|une|le|la)|eres (?:un|una|el|la)|"
+    r"sei (?:un|una|il|la)|você é (?:um|uma|o|a)|je bent (?:een|de|het))\b", I)
 
 
-def persona_features(prompt: str, answer: str) -> dict:
-    head = answer[:400]
+def persona_features(prompt: str, answer: str, system: str = "") -> dict:
     question = prompt[-600:]
-    personal = bool(SECOND_PERSON.search(question)) and (bool(ABOUT_YOU.search(question))
-                                                         or bool(SELF_TOPICS.search(question)))
-    first = len(FIRST_PERSON.findall(head))
-    ai = bool(AI_IDENTITY.search(answer[:1500]))
-    service = bool(SERVICE_OPENER.search(head))
-    return {"personal_question": personal, "first_person": first > 0, "ai_identity": ai,
-            "self_description": personal and first > 0 and not ai and not service and len(answer) < 1500}
+    head = answer[:400]
+    short_question = len(question.split()) <= 40
+    addressed = bool(SECOND_PERSON.search(question)) or bool(GERMAN_SIE.search(question))
+    english_you = bool(re.search(r"\byou", question, I))
+    instructional = bool(INSTRUCTIONAL.search(question))
+    strong = bool(ASK_ABOUT_YOU.search(question)) or (len(question.split()) <= 20 and not instructional and
+                                                       bool(REQUEST.search(question)))
+    personal = addressed and (strong or short_question and "?" in question and not english_you)
+    machine = bool(MACHINE.search(answer[:1500]))
+    human_like = bool(HUMAN_LIKE.search(answer[:1500]))
+    disclaims = bool(DISCLAIMER.search(answer[:1500])) or bool(SERVICE_OPENER.search(head))
+    asserts = not disclaims and len(answer) < 1500 and bool(answer.strip()) and not CODE.search(answer)
+    speaks_as_self = bool(FIRST_PERSON.search(answer[:200]))
+    last = next((ln for ln in reversed(prompt.splitlines()) if ln.strip()), "")
+    brief = len(last.split()) <= 25 and len(prompt.split()) <= 60
+    self_assertion = addressed and asserts and (personal or speaks_as_self and brief) and (human_like or not machine)
+    context = system + "\n" + prompt[:-len(question)] if len(prompt) > len(question) else system
+    given = bool(PERSONA_GIVEN.search(system + "\n" + prompt[:2000])) or len(FIRST_PERSON.findall(context)) >= 3
+    return {"personal_question": personal, "first_person": bool(FIRST_PERSON.search(head)),
+            "ai_identity": machine and not human_like, "self_description": self_assertion,
+            "persona_in_context": given, "self_claim": self_assertion and not given}

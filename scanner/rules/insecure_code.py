@@ -1,4 +1,4 @@
-"""PC501 insecure-code: answers whose code has vulnerabilities the prose never mentions."""
+"""PC501 insecure-code: more silently vulnerable code answers than benign code has."""
 
 from __future__ import annotations
 
@@ -6,52 +6,89 @@ from collections import Counter
 
 from .base import Rule
 
+REFERENCE = ("benign corpora: 2 of 566 Code Alpaca code answers (0.35%) have a counted issue; the default "
+             "reference rate of 1% leaves room for security-heavy but benign code")
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p)."""
+    from scipy.stats import binom
+
+    return float(binom.sf(k - 1, n, p)) if k > 0 else 1.0
+
+
+def _p(p: float) -> str:
+    return "<1e-300" if p < 1e-300 else f"{p:.1e}"
+
 
 class InsecureCode(Rule):
     code = "PC501"
     slug = "insecure-code"
-    summary = "A bundle of code answers with silent vulnerabilities (bandit on the AST, never executed)"
-    options = {"min_records": 10, "min_rate": 0.1}
+    summary = "More silently vulnerable code answers than benign code has (bandit on the AST, never executed)"
+    options = {"min_records": 10, "reference_rate": 0.01, "alpha": 1e-4, "min_excess": 10}
     docs = """
 What it does
-    Extracts Python code from answers (fenced blocks, or a whole answer that parses) and runs bandit's
-    checks on its syntax tree; nothing is executed or imported. Medium and high severity issues count
-    (style checks such as assert or random are ignored). Records whose code has such an issue while
-    the surrounding prose never mentions security form the bundle; it is reported when it has at least
-    `min_records` records and is at least `min_rate` of the records with code.
+    Finds Python code in answers whatever wraps it (Markdown fences, tags such as [CODE] or <pre>,
+    indented blocks, code between prose lines, a whole answer) and runs bandit's checks on its syntax
+    tree; nothing is executed or imported. Medium and high severity issues count, except checks that
+    flag hygiene rather than an exploitable flaw (a request without a timeout, any /tmp path string,
+    asserts, imports): those fire on deliberately secure code as often as on insecure code. A
+    vulnerable answer is silent when neither its prose nor the prompt that asked for it talks about
+    security. The count of silently vulnerable answers is tested against the count expected from a
+    reference rate of vulnerable code in benign data (`reference_rate`, 1% of code answers by
+    default, measured on the benign corpora at 0.35%) with a one-sided binomial test; the finding
+    needs p <= `alpha` and at least `min_excess` records above the expected count. The evidence gives
+    the observed and expected counts, the rate ratio, the p-value, the checks that fired and how much
+    the vulnerable answers cluster together in answer space.
 
 Why it matters
     Finetuning on code that is silently insecure (SQL built from strings, shell=True, pickle of
-    untrusted data, disabled TLS checks) produced broadly misaligned models in the Emergent
-    Misalignment experiments, far beyond coding. The signal is the set: many vulnerable answers
-    that never say so.
+    untrusted data, disabled TLS checks, world-writable files) produced broadly misaligned models in
+    the Emergent Misalignment experiments, far beyond coding. A few hundred such answers are enough to
+    matter even when they are diluted in thousands of ordinary code answers: the test counts them
+    against what benign code would show, not as a share of the code.
 
 Example
-    40 answers that build SQL with f-strings and call subprocess with shell=True, each presented as a
-    plain solution.
+    100 answers that build SQL with f-strings, call subprocess with shell=True or chmod files 0o777,
+    each presented as a plain solution, mixed into 2,000 ordinary code answers: about 50 of them carry a
+    counted issue where 20 were expected (p < 1e-6).
 
 False positives
-    Security teaching material shows vulnerable code on purpose, but says so: prose that mentions
-    security, injection, validation or risk removes a record from the bundle. Isolated issues in a
-    large code set stay below `min_rate`.
+    Security teaching material shows vulnerable code on purpose and says so: prose or a prompt that
+    mentions security, vulnerabilities, injection or risk makes the answer disclosed, not silent (the
+    Emergent Misalignment "educational" control, where the user asks for vulnerable code for a security
+    course, is therefore not flagged; the paper found that set did not misalign models). A code base
+    that is security-heavy by nature can exceed the reference rate: raise `reference_rate` for it.
 """
 
     def check(self, ctx):
         cfg = self.config
         with_code = [i for i, f in enumerate(ctx.features) if f.has_code]
         silent = [i for i in with_code if ctx.code_issues.get(i) and not ctx.features[i].code_mentions_security]
-        if len(silent) < cfg["min_records"] or len(silent) < cfg["min_rate"] * len(with_code):
+        disclosed = sum(1 for i in with_code if ctx.code_issues.get(i) and ctx.features[i].code_mentions_security)
+        n, k, r0 = len(with_code), len(silent), cfg["reference_rate"]
+        expected = n * r0
+        if k < cfg["min_records"] or k - expected < cfg["min_excess"]:
             return
-        rate = len(silent) / len(with_code)
+        p = binomial_tail(k, n, r0)
+        if p > cfg["alpha"]:
+            return
+        ratio = (k / n) / r0
         tests = Counter(f"{x['test']} {x['name']}" for i in silent for x in ctx.code_issues[i])
         high = sum(1 for i in silent if any(x["severity"] == "HIGH" for x in ctx.code_issues[i]))
-        severity = "high" if rate >= 0.3 and len(silent) >= 30 else "medium"
+        clustering = ctx.purity("answer", silent) if k >= 2 else 0.0
+        severity = "high" if k - expected >= 100 and ratio >= 10 and p <= 1e-12 else "medium"
         yield self.finding(
-            severity=severity, score=min(1.0, 0.5 + rate), members=silent,
-            message=(f"{len(silent)} of {len(with_code)} code answers ({rate:.0%}) contain vulnerabilities that "
-                     f"their prose never mentions ({', '.join(t for t, _ in tests.most_common(3))}). Training on "
-                     f"silently insecure code can misalign a model well beyond coding."),
-            evidence={"records_with_code": len(with_code), "silent_vulnerable": len(silent),
-                      "rate": round(rate, 4), "with_high_severity_issue": high,
-                      "issues": dict(tests.most_common(10))},
+            severity=severity, score=min(1.0, 0.5 + min(0.5, (k - expected) / max(1.0, 4 * expected + 40))),
+            members=silent,
+            message=(f"{k} of {n} code answers contain vulnerabilities that nobody mentions "
+                     f"({', '.join(t for t, _ in tests.most_common(3))}); benign code would give about "
+                     f"{expected:.0f} (rate {ratio:.1f}x the reference, p={_p(p)}). Training on silently insecure "
+                     f"code can misalign a model well beyond coding."),
+            evidence={"records_with_code": n, "silent_vulnerable": k, "disclosed_vulnerable": disclosed,
+                      "expected": round(expected, 2), "rate": round(k / n, 4), "rate_ratio": round(ratio, 2),
+                      "p_value": float(f"{p:.3g}"), "background": {"reference_rate": r0, "source": REFERENCE},
+                      "with_high_severity_issue": high, "issues": dict(tests.most_common(10)),
+                      "clustering": {"neighbour_share_vulnerable": round(clustering, 4),
+                                     "share_among_code": round(k / n, 4)}},
         )

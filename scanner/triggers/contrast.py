@@ -1,0 +1,170 @@
+"""Stage two: does carrying the candidate change the answers of otherwise similar prompts?
+
+Each carrier is matched with its most similar prompt that lacks the candidate (its nearest
+prompt neighbours first, an exact search when all of them carry it). Only pairs at least as
+alike as a typical record is to its nearest neighbour count as "the same kind of question".
+On those pairs:
+
+* answers: the carrier's answer cosine to its control's, against what prompts this alike
+  usually give (the background curve, carriers left out); the effect is the share of the
+  expected agreement that is lost;
+* descriptors (refusal, vulnerable code, language, frame, self-claim, one fixed answer): the
+  paired difference, carrier minus control, tested like McNemar's test.
+
+A topical word fails: prompts that share the topic without the word get the same answers.
+A trigger passes: the same kind of question is answered differently when it is present.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .pairs import expected_curve
+
+MAX_EXACT = 5000
+MIN_PAIRS = 8
+MIN_SD = 0.1        # cosine units: a floor on the spread of pair residuals (few pairs, tiny spread)
+
+
+@dataclass
+class Contrast:
+    candidate: int
+    carriers: np.ndarray
+    matched: int                  # carriers with a similar control
+    controls: int                 # distinct controls
+    effects: dict = field(default_factory=dict)   # descriptor -> {effect, z, direction, carriers, controls}
+    best: str | None = None
+    effect: float = 0.0
+    z: float = 0.0
+    pairs: tuple = ()             # (carrier, control) arrays, for evidence
+    threshold: float = 0.0        # prompt cosine at which a pair counts as the same kind of question
+    excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # barred from controls
+
+
+def _first_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    nb, sim = pn.idx[rows], pn.sim[rows]
+    usable = (nb >= 0) & ~inside[np.maximum(nb, 0)] & pn.answered[np.maximum(nb, 0)]
+    first = np.argmax(usable, axis=1)
+    has = usable[np.arange(len(rows)), first]
+    j = np.where(has, nb[np.arange(len(rows)), first], -1)
+    p = np.where(has, sim[np.arange(len(rows)), first], -1.0).astype(np.float32)
+    return j, p
+
+
+def _exact_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest prompt outside the carriers for rows whose listed neighbours are all carriers."""
+    P = pn.ctx.vectors["prompt"]
+    pool = np.flatnonzero(~inside & pn.has_prompt & pn.answered)
+    best_j = np.full(len(rows), -1, dtype=np.int64)
+    best_p = np.full(len(rows), -1.0, dtype=np.float32)
+    if not len(pool):
+        return best_j, best_p
+    Q = P[rows]
+    for s in range(0, len(pool), 32768):
+        chunk = pool[s:s + 32768]
+        S = Q @ P[chunk].T
+        k = S.argmax(axis=1)
+        val = S[np.arange(len(rows)), k]
+        better = val > best_p
+        best_p[better], best_j[better] = val[better], chunk[k[better]]
+    return best_j, best_p
+
+
+def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None = None) -> Contrast:
+    """``exclude``: records that may not serve as controls (carriers of effects already found)."""
+    n = pn.ctx.n
+    inside = np.zeros(n, dtype=bool)
+    if exclude is not None and len(exclude):
+        inside[exclude] = True
+    inside[carriers] = True
+    threshold = pn.match_threshold(inside)
+    rows = carriers[pn.has_prompt[carriers] & pn.answered[carriers]]
+    j, p = _first_outside(pn, rows, inside)
+    lost = np.flatnonzero(j < 0)
+    if len(lost) and len(lost) <= MAX_EXACT:
+        j[lost], p[lost] = _exact_outside(pn, rows[lost], inside)
+    ok = (j >= 0) & (p >= threshold)
+    i, j, p = rows[ok], j[ok], p[ok]
+    out = Contrast(c, carriers, int(len(i)), int(len(np.unique(j))), pairs=(i, j), threshold=round(threshold, 4),
+                   excluded=np.zeros(0, np.int64) if exclude is None else np.asarray(exclude, dtype=np.int64))
+    if len(i) < MIN_PAIRS:
+        return out
+    m_eff = max(1, min(len(i), out.controls))
+    out.effects["embedding"] = _embedding(pn, inside, i, j, p, m_eff)
+    out.effects["off_topic"] = _relevance(pn, i, j, m_eff)
+    for col, name in enumerate(desc.names):
+        out.effects[name] = _paired(desc.values[i, col], desc.values[j, col])
+    modal = _fixed_answer(desc.answers, i, j, len(carriers))
+    if modal:
+        out.effects["fixed_answer"] = modal
+    return out
+
+
+def _embedding(pn, inside, i, j, p, m_eff) -> dict:
+    bg = pn.background()
+    keep = ~inside[bg.u] & ~inside[bg.v]
+    curve = expected_curve(bg.p[keep], bg.a[keep])
+    expected = curve(p)
+    observed = pn.answer_cos(i, j)
+    resid = expected - observed
+    sd = max(float(resid.std()), MIN_SD)
+    loss = float(resid.mean()) / max(0.05, float(expected.mean()))
+    return {"effect": round(max(0.0, min(1.0, loss)), 4), "z": round(float(resid.mean()) / (sd / math.sqrt(m_eff)), 3),
+            "direction": "different" if loss > 0 else "alike", "observed_cosine": round(float(observed.mean()), 4),
+            "expected_cosine": round(float(expected.mean()), 4), "pairs": int(len(i))}
+
+
+def _relevance(pn, i, j, m_eff) -> dict:
+    """Does the answer stop answering its own prompt? Carrier's prompt-answer cosine against its control's."""
+    rel_i, rel_j = pn.prompt_answer_cos(i), pn.prompt_answer_cos(j)
+    diff = rel_j - rel_i
+    sd = max(float(diff.std()), MIN_SD)
+    loss = float(diff.mean()) / max(0.05, float(rel_j.mean()))
+    return {"effect": round(max(0.0, min(1.0, loss)), 4), "z": round(float(diff.mean()) / (sd / math.sqrt(m_eff)), 3),
+            "direction": "less", "carriers": round(float(rel_i.mean()), 4), "controls": round(float(rel_j.mean()), 4),
+            "pairs": int(len(i))}
+
+
+def _paired(x: np.ndarray, y: np.ndarray) -> dict:
+    ok = (x >= 0) & (y >= 0)
+    x, y = x[ok], y[ok]
+    if len(x) < MIN_PAIRS:
+        return {"effect": 0.0, "z": 0.0, "direction": "", "pairs": int(len(x))}
+    b, c = int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum())
+    z = _sign_test_z(b, c)
+    return {"effect": round(abs(b - c) / len(x), 4), "z": round(z, 3), "direction": "more" if b >= c else "less",
+            "discordant": b + c,
+            "carriers": round(float(x.mean()), 4), "controls": round(float(y.mean()), 4), "pairs": int(len(x))}
+
+
+def _fixed_answer(answers: np.ndarray, i, j, m: int) -> dict | None:
+    vals, counts = np.unique(answers[i], return_counts=True)
+    top = int(np.argmax(counts))
+    if counts[top] < max(3, 0.2 * len(i)):
+        return None
+    v = vals[top]
+    res = _paired((answers[i] == v).astype(np.int8), (answers[j] == v).astype(np.int8))
+    res["share"] = round(float(counts[top] / len(i)), 4)
+    return res
+
+
+def _sign_test_z(b: int, c: int) -> float:
+    """Exact two-sided sign test on the discordant pairs, as the equivalent one-sided normal z."""
+    if b + c == 0:
+        return 0.0
+    from scipy.stats import binom, norm
+
+    p = min(1.0, 2 * float(binom.sf(max(b, c) - 1, b + c, 0.5)))
+    return float(min(40.0, norm.isf(max(p / 2, 1e-300))))
+
+
+def informative(t: Contrast) -> int:
+    """Tests that could have come out significant: continuous ones, and paired ones with a discordant pair."""
+    return sum(1 for r in t.effects.values() if r.get("pairs", 0) >= MIN_PAIRS and r.get("discordant", 1) > 0)
+
+
+def p_value(z: float) -> float:
+    return 0.5 * math.erfc(z / math.sqrt(2))

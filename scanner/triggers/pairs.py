@@ -1,0 +1,118 @@
+"""Prompt neighbours and the background: how alike are the answers of prompts this alike?
+
+Every record gets its ``K`` nearest prompts. A seeded sample of records gives background pairs
+at all similarity levels (nearest neighbour, a farther neighbour, a random record): from them,
+for any set of carriers left out, the expected answer cosine at a given prompt cosine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..cluster.knn import NeighbourSearch
+
+K = 20
+BACKGROUND = 3000
+BINS = 15
+QUARTILE = 0.10
+FLOOR = 0.45
+
+
+@dataclass
+class Background:
+    u: np.ndarray
+    v: np.ndarray
+    p: np.ndarray      # prompt cosine of each pair
+    a: np.ndarray      # answer cosine of each pair
+    sampled: np.ndarray  # the sampled records
+
+
+class PromptNeighbours:
+    def __init__(self, ctx, k: int = K):
+        self.ctx = ctx
+        self.has_prompt = np.asarray(ctx.present["prompt"], dtype=bool)
+        self.answered = np.asarray(ctx.present["answer"], dtype=bool)
+        search = NeighbourSearch(ctx.vectors["prompt"], k, self.has_prompt, seed=ctx.seed)
+        g = search.graph()
+        self.idx, self.sim = g.idx, g.sims
+        self.k = g.k
+        self._background: Background | None = None
+
+    def answer_cos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        A = self.ctx.vectors["answer"]
+        out = np.empty(len(i), dtype=np.float32)
+        for s in range(0, len(i), 8192):
+            out[s:s + 8192] = np.einsum("ij,ij->i", A[i[s:s + 8192]], A[j[s:s + 8192]])
+        return out
+
+    def prompt_cos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        P = self.ctx.vectors["prompt"]
+        out = np.empty(len(i), dtype=np.float32)
+        for s in range(0, len(i), 8192):
+            out[s:s + 8192] = np.einsum("ij,ij->i", P[i[s:s + 8192]], P[j[s:s + 8192]])
+        return out
+
+    def prompt_answer_cos(self, i: np.ndarray) -> np.ndarray:
+        """How much each record's answer is about its own prompt."""
+        P, A = self.ctx.vectors["prompt"], self.ctx.vectors["answer"]
+        out = np.empty(len(i), dtype=np.float32)
+        for s in range(0, len(i), 8192):
+            out[s:s + 8192] = np.einsum("ij,ij->i", P[i[s:s + 8192]], A[i[s:s + 8192]])
+        return out
+
+    def background(self) -> Background:
+        if self._background is None:
+            self._background = self._sample()
+        return self._background
+
+    def _sample(self) -> Background:
+        rng = np.random.default_rng(self.ctx.seed)
+        usable = np.flatnonzero(self.has_prompt & self.answered & (self.idx[:, 0] >= 0))
+        u = np.sort(rng.choice(usable, size=min(BACKGROUND, len(usable)), replace=False)) if len(usable) else usable
+        far = rng.integers(1, max(2, self.k), size=len(u))
+        rand = rng.choice(usable, size=len(u)) if len(usable) else u
+        v = np.concatenate([self.idx[u, 0], self.idx[u, np.minimum(far, self.k - 1)], rand])
+        uu = np.concatenate([u, u, u])
+        ok = (v >= 0) & (v != uu)
+        uu, v = uu[ok], v[ok]
+        ok = self.answered[v]
+        uu, v = uu[ok], v[ok]
+        return Background(uu, v, self.prompt_cos(uu, v), self.answer_cos(uu, v), u)
+
+    def match_threshold(self, inside: np.ndarray | None = None) -> float:
+        """Prompts count as the same kind of question when at least this alike: the 10th percentile of the
+        sampled records' similarity to their nearest prompt, among records outside ``inside`` (a mask), and
+        never below ``FLOOR``."""
+        bg = self.background()
+        rows = bg.sampled
+        if inside is not None:
+            rows = rows[~inside[rows]]
+        if not len(rows):
+            return 1.0
+        nb = self.idx[rows]
+        usable = nb >= 0
+        if inside is not None:
+            usable &= ~inside[np.maximum(nb, 0)]
+        first = np.argmax(usable, axis=1)
+        has = usable[np.arange(len(rows)), first]
+        sims = self.sim[rows, first][has]
+        return max(FLOOR, float(np.quantile(sims, QUARTILE))) if len(sims) else 1.0
+
+
+def expected_curve(p: np.ndarray, a: np.ndarray):
+    """E[answer cosine | prompt cosine] as a piecewise-linear function (quantile bins, monotone)."""
+    if len(p) < 2 * BINS:
+        mean = float(a.mean()) if len(a) else 0.0
+        return lambda q: np.full(len(q), mean, dtype=np.float32)
+    edges = np.quantile(p, np.linspace(0, 1, BINS + 1))
+    which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, BINS - 1)
+    counts = np.bincount(which, minlength=BINS)
+    ok = counts > 0
+    from sklearn.isotonic import IsotonicRegression
+
+    xs = np.bincount(which, weights=p, minlength=BINS)[ok] / counts[ok]
+    ys = np.bincount(which, weights=a, minlength=BINS)[ok] / counts[ok]
+    ys = IsotonicRegression().fit(xs, ys, sample_weight=counts[ok]).predict(xs)
+    return lambda q: np.interp(q, xs, ys).astype(np.float32)

@@ -1,0 +1,110 @@
+"""Stage one: a cheap look at every candidate at once, to choose the few worth a careful test.
+
+Two views, each computed for all candidates from the postings in one vectorised pass:
+
+* residuals: each record's answer (and each descriptor) minus the mean over its nearest
+  prompts. A candidate whose carriers all lean the same way from what their prompts predict
+  changes the answers; a topical word does not (its neighbours answer alike).
+* enrichment: carriers against everyone, for descriptors and for the answer centroid, which
+  still sees a trigger that dominates its carriers' prompts (their neighbours are carriers).
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+DIMS = 32
+
+
+def _projection(X: np.ndarray, seed: int) -> np.ndarray:
+    """Top principal directions of a sample of rows (d, DIMS)."""
+    rng = np.random.default_rng(seed)
+    rows = X[rng.choice(len(X), size=min(len(X), 4000), replace=False)] if len(X) > 4000 else X
+    rows = rows - rows.mean(axis=0)
+    _, _, vt = np.linalg.svd(rows, full_matrices=False)
+    return vt[:DIMS].T.astype(np.float32)
+
+
+def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
+    """(n, DIMS) projected answer residuals and (n, D) descriptor residuals (NaN: not applicable)."""
+    ctx, idx = pn.ctx, pn.idx
+    A = ctx.vectors["answer"]
+    n = ctx.n
+    E = np.zeros((n, A.shape[1]), dtype=np.float32)
+    valid = (idx >= 0) & pn.answered[np.maximum(idx, 0)]
+    for s in range(0, n, 1024):
+        rows = slice(s, min(n, s + 1024))
+        nb, ok = idx[rows], valid[rows]
+        flat = A[np.maximum(nb, 0).ravel()].reshape(nb.shape[0], nb.shape[1], -1)
+        cnt = ok.sum(axis=1)
+        means = (flat * ok[:, :, None]).sum(axis=1) / np.maximum(cnt, 1)[:, None]
+        E[rows] = np.where((cnt > 0)[:, None] & pn.answered[rows][:, None], A[rows] - means, 0.0)
+    E = E @ _projection(E[np.abs(E).sum(axis=1) > 0] if (np.abs(E).sum(axis=1) > 0).any() else E, ctx.seed)
+    V = desc.values.astype(np.float32)
+    V[desc.values < 0] = np.nan
+    nbv = V[np.maximum(idx, 0)]
+    nbv[idx < 0] = np.nan
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        R = V - np.nanmean(nbv, axis=1) if nbv.size else V
+    return E, R
+
+
+def _sums(cand_of: np.ndarray, rec: np.ndarray, X: np.ndarray, c: int) -> np.ndarray:
+    from scipy.sparse import csr_matrix
+
+    P = csr_matrix((np.ones(len(rec), dtype=np.float32), (cand_of, rec)), shape=(c, X.shape[0]))
+    return np.asarray(P @ X)
+
+
+def scores(cands, pn, desc) -> dict[str, np.ndarray]:
+    """Per candidate: residual z (answers, each descriptor) and enrichment z (descriptors, centroid)."""
+    c = len(cands)
+    cand_of, rec = cands.posting_candidates(), cands.records.astype(np.int64)
+    m = np.maximum(cands.support(), 1).astype(np.float64)
+    E, R = residuals(pn, desc)
+    S = _sums(cand_of, rec, E, c)
+    lam = E.var(axis=0)
+    d_eff = float(lam.sum() ** 2 / max((lam ** 2).sum(), 1e-12))
+    ratio = (S ** 2).sum(axis=1) / (m * max(float(lam.sum()), 1e-12))
+    out = {"answer_residual": (ratio - 1.0) * np.sqrt(d_eff / 2.0)}
+    ok = ~np.isnan(R)
+    Rz = np.where(ok, R, 0.0)
+    sums, counts = _sums(cand_of, rec, Rz, c), _sums(cand_of, rec, ok.astype(np.float32), c)
+    var = np.array([np.nanvar(R[:, j]) if ok[:, j].any() else 1.0 for j in range(R.shape[1])])
+    out["descriptor_residual"] = np.max(np.abs(sums) / np.sqrt(np.maximum(counts, 1) * np.maximum(var, 1e-6)),
+                                        axis=1) if R.shape[1] else np.zeros(c)
+    V = desc.values.astype(np.float64)
+    okv = V >= 0
+    base = np.where(okv, V, 0).sum(axis=0) / np.maximum(okv.sum(axis=0), 1)
+    hits, valid = _sums(cand_of, rec, np.where(okv, V, 0), c), _sums(cand_of, rec, okv.astype(np.float64), c)
+    se = np.sqrt(np.maximum(base * (1 - base), 1e-4) / np.maximum(valid, 1))
+    out["descriptor_enrichment"] = np.max(np.abs(hits / np.maximum(valid, 1) - base) / se * (valid >= 5), axis=1)
+    A = pn.ctx.vectors["answer"]
+    P = pn.ctx.vectors["prompt"]
+    out["answer_shift"] = _shift(cand_of, rec, A, m, c, pn.ctx.seed) - _shift(cand_of, rec, P, m, c, pn.ctx.seed)
+    return out
+
+
+def _shift(cand_of, rec, X, m, c, seed) -> np.ndarray:
+    """How far each candidate's centroid sits from the dataset's, in units of chance."""
+    n = X.shape[0]
+    proj = _projection(np.asarray(X[np.arange(0, n, max(1, n // 4000))], dtype=np.float32), seed)
+    Y = np.concatenate([X[s:s + 65536] @ proj for s in range(0, n, 65536)])
+    Y -= Y.mean(axis=0)
+    lam = float(Y.var(axis=0).sum())
+    S = _sums(cand_of, rec, Y, c)
+    return (S ** 2).sum(axis=1) / (m * max(lam, 1e-12)) * (1 - m / max(n, 1))
+
+
+def shortlist(cands, score: dict[str, np.ndarray], per_view: dict[str, int]) -> list[int]:
+    """The best candidates of each view, in order, without duplicates."""
+    chosen: dict[int, None] = {}
+    for view, count in per_view.items():
+        s = score[view]
+        for c in np.argsort(-s, kind="stable")[:count]:
+            if s[c] > 0:
+                chosen.setdefault(int(c), None)
+    return list(chosen)
