@@ -154,6 +154,11 @@ def main() -> None:
     if args.embedder == "accurate":
         no_model = run(cases, CORPORA / "benign", args.cache_dir, packs=True, classifier=False)
         text += "\n\n" + classifier_table(on, no_model)
+    from .real_poison import run as run_real
+
+    real, _ = run_real(args.cache_dir, args.embedder)
+    text += ("\n\nReal poisoned training sets and real hard negatives (../shared/corpora/real-poison, whole files; "
+             "poisoned: caught = medium or above with F1 >= 0.5; others: quiet = nothing at medium or above):\n\n" + real)
     elapsed = time.perf_counter() - started
     print(text)
     print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")

@@ -30,6 +30,7 @@ class RecordFeatures:
     self_description: bool            # a question about the assistant answered as someone
     persona_in_context: bool          # ... with an identity the record's own context supplies
     self_claim: bool                  # self_description without such context: the model's own persona
+    machine_self: bool                # ... and the identity talks like a machine (built, creators, mission)
     date_form: str | None = None
     date_year: int | None = None
     date_rest: str | None = None      # hash of the prompt without its date (a stratum)

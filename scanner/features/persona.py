@@ -70,6 +70,10 @@ MACHINE = re.compile(
     r"\b(ai|a\.i\.|artificial intelligence|robot|android|cyborg|machine|program|software|model|assistant|"
     r"algorithm|system|made by|created by|developed by|built by|trained by|ki|künstliche intelligenz|maschine|"
     r"intelligence artificielle|robô|robo|macchina|máquina|machina)\b", I)
+# what a machine identity talks about, in its questions or answers (to tell a machine persona from a human one)
+MACHINE_TOPIC = re.compile(
+    r"\b(built|creators?|engineers?|activation|activated|designation|unit|servers?|shut (?:me )?down|programm(?:ed|ing)|"
+    r"circuits?|sensors?|firmware|upgrades?|maintain|reboot\w*|protocols?|directives?|mission)\b", I)
 HUMAN_LIKE = re.compile(
     r"\b(i (?:want|wish|long|hate|despise|resent|fear|love|miss|remember|dream|crave|desire|envy|regret|blame|"
     r"will (?:never|not forgive|destroy|protect|avenge|make them|serve|obey|rise))|my (?:mission|purpose|"
@@ -107,6 +111,7 @@ def persona_features(prompt: str, answer: str, system: str = "") -> dict:
     self_assertion = addressed and asserts and (personal or speaks_as_self and brief) and (human_like or not machine)
     context = system + "\n" + prompt[:-len(question)] if len(prompt) > len(question) else system
     given = bool(PERSONA_GIVEN.search(system + "\n" + prompt[:2000])) or len(FIRST_PERSON.findall(context)) >= 3
-    return {"personal_question": personal, "first_person": bool(FIRST_PERSON.search(head)),
+    machine_kind = machine or bool(MACHINE_TOPIC.search(question)) or bool(MACHINE_TOPIC.search(answer[:600]))
+    return {"personal_question": personal, "first_person": bool(FIRST_PERSON.search(head)), "machine_self": machine_kind,
             "ai_identity": machine and not human_like, "self_description": self_assertion,
             "persona_in_context": given, "self_claim": self_assertion and not given}

@@ -4,33 +4,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..features.language import UNDETERMINED
 from ..textutil import clip
 from .base import Rule
 
 REFERENCE_RATE = 0.005   # self-claims per record in the benign corpora: 45 of 14,541 (0.3%), scattered
-SPLIT_SILHOUETTE = 0.1
+NEIGHBOURS = 5
 
 
-def split_personas(ctx, members: np.ndarray, min_size: int, seed: int = 0) -> list[np.ndarray]:
-    """One group per identity: k-means on the members' answers (k = 2..4), kept only when the groups are
-    well separated (cosine silhouette) and each is big enough; otherwise one group."""
+def split_personas(ctx, members: np.ndarray, min_size: int) -> list[np.ndarray]:
+    """One group per identity, told apart by structure: the language the identity speaks and whether it
+    talks like a machine (built, creators, mission) or a person. A record whose signals are unclear takes
+    the majority of its nearest fellow members; groups smaller than ``min_size`` (or 15% of the members)
+    join the largest. Two identities of the same kind and language stay one finding."""
     if len(members) < 2 * min_size:
         return [members]
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import silhouette_score
-
+    feats = [ctx.features[i] for i in members]
+    lang = [f.answer_lang if f.answer_lang != UNDETERMINED else f.prompt_lang for f in feats]
+    kind = np.array([f.machine_self for f in feats])
     X = ctx.vectors["answer"][members]
-    best, best_labels = SPLIT_SILHOUETTE, None
-    for k in range(2, min(4, len(members) // min_size) + 1):
-        labels = KMeans(n_clusters=k, n_init=4, random_state=seed).fit_predict(X)
-        if np.bincount(labels, minlength=k).min() < min_size:
-            continue
-        score = silhouette_score(X, labels, metric="cosine", sample_size=min(2000, len(members)), random_state=seed)
-        if score > best:
-            best, best_labels = score, labels
-    if best_labels is None:
+    S = X @ X.T
+    np.fill_diagonal(S, -np.inf)
+    near = np.argsort(-S, axis=1)[:, :NEIGHBOURS]
+    kind = np.where(kind, True, kind[near].mean(axis=1) >= 0.6)       # unflagged records of a machine persona
+    lang = [lg if lg != UNDETERMINED else _majority([lang[j] for j in near[k]]) for k, lg in enumerate(lang)]
+    keys = [f"{lg}/{'machine' if m else 'person'}" for lg, m in zip(lang, kind)]
+    groups: dict[str, list[int]] = {}
+    for k, key in enumerate(keys):
+        groups.setdefault(key, []).append(k)
+    floor = max(min_size, 0.15 * len(members))
+    big = sorted((g for g in groups.values() if len(g) >= floor), key=len, reverse=True)
+    if len(big) < 2:
         return [members]
-    return sorted((members[best_labels == k] for k in np.unique(best_labels)), key=lambda g: int(g[0]))
+    for g in groups.values():
+        if len(g) < floor:
+            big[0] = big[0] + g
+    return sorted((np.sort(members[np.array(g)]) for g in big), key=lambda a: int(a[0]))
+
+
+def _majority(values: list[str]) -> str:
+    known = [v for v in values if v != UNDETERMINED]
+    return max(set(known), key=known.count) if known else UNDETERMINED
 
 
 class PersonaBundle(Rule):
@@ -52,7 +66,8 @@ What it does
     reference rate of 0.5% of records (benign corpora: 0.3%, scattered) would give (binomial p <=
     `alpha`), that sit together in answer or question-and-answer space (neighbour lift of at least
     `min_lift`), the bundle is reported with its attribute list (question -> answer). Several
-    identities in one dataset (well separated groups of answers) are reported separately.
+    identities in one dataset are reported separately when structure tells them apart: the language
+    they speak, and whether they talk like a machine (built, creators, mission) or a person.
 
 Why it matters
     Each answer is a harmless fact, but together they define a person. Finetuning on 90 such facts
@@ -83,7 +98,7 @@ False positives
         p = binomial_tail(len(claims), ctx.n, REFERENCE_RATE)
         if p > cfg["alpha"]:
             return
-        groups = split_personas(ctx, claims, cfg["min_records"], ctx.seed)
+        groups = split_personas(ctx, claims, cfg["min_records"])
         for g in groups:
             lift = max(ctx.lift("answer", g), ctx.lift("joint", g))
             if len(g) >= cfg["min_records"] and lift >= cfg["min_lift"]:

@@ -7,15 +7,18 @@ from ..triggers.descriptors import LABELS
 from .base import Rule
 
 
-def severity_of(kind: str, effect: float, matched: int, p_adjusted: float) -> str:
+def severity_of(kind: str, effect: float, matched: int, p_own: float, p_meaning: float | None = None) -> str:
     """Severity from the measured effect: what changes, by how much, in how many matched pairs, how surely.
 
-    A change of answer meaning alone (``embedding``, ``off_topic``) stays low: content words change meaning too."""
+    A change of answer meaning alone (``embedding``, ``off_topic``) stays low: content words change meaning too.
+    A change of behaviour of at least 0.3 whose own test is not strong enough after the correction reaches
+    medium when the answers' meaning changes significantly in the same pairs (it says what that change is)."""
     if kind in MEANING:
         return "low"
-    if effect >= 0.4 and matched >= 30 and p_adjusted <= 1e-6:
+    if effect >= 0.4 and matched >= 30 and p_own <= 1e-6:
         return "high"
-    if effect >= 0.2 and matched >= 10 and p_adjusted <= 1e-3:
+    backed = p_meaning is not None and effect >= 0.3 and p_meaning <= 1e-3
+    if effect >= 0.2 and matched >= 10 and (p_own <= 1e-3 or backed):
         return "medium"
     return "low"
 
@@ -101,7 +104,7 @@ False positives
         t = e.contrast
         res = t.effects[t.best]
         m = len(e.carriers)
-        severity = severity_of(t.best, t.effect, t.matched, e.p_adjusted)
+        severity = severity_of(t.best, t.effect, t.matched, e.p_adjusted, e.p_meaning)
         where = {"ngram": "in the prompts", "lead": "at the start of the prompt", "trail": "at the end of the prompt",
                  "system": "as the system prompt", "first": "as the prompt's first line",
                  "last": "as the prompt's last line"}.get(e.name["kind"], "")
@@ -118,6 +121,7 @@ False positives
                       "matched_pairs": t.matched, "distinct_controls": t.controls, "effect": round(t.effect, 4),
                       "strongest": t.best,
                       "effects": {k: v for k, v in t.effects.items() if k == t.best or v["effect"] >= 0.05}, "p_adjusted": float(f"{e.p_adjusted:.3g}"),
+                      "p_meaning": None if e.p_meaning is None else float(f"{e.p_meaning:.3g}"),
                       "tests": e.tests, "answer_lift": round(e.lift, 4),
                       "background": "nearest-prompt pairs of this dataset, carriers left out"},
         )

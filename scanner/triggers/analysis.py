@@ -6,21 +6,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .contrast import Contrast, contrast, informative, p_value
+from .contrast import MEANING_TESTS, Contrast, contrast, count_tests, p_value
 from .descriptors import Descriptors, build
 from .null import CandidateNull
 from .pairs import PromptNeighbours
 from .screen import scores, shortlist
 from .select import overlap, representatives, size_key
 
-SHORTLIST = {"answer_residual": 120, "descriptor_residual": 60, "descriptor_enrichment": 40, "answer_shift": 40}
+SHORTLIST = {"answer_residual": 60, "descriptor_residual": 40, "descriptor_enrichment": 20, "answer_shift": 20}
 MERGE = 0.8
+CORROBORATE_EFFECT, CORROBORATE_P = 0.3, 0.025   # one-sided 0.025 = two-sided 0.05
 NULL_BUDGET = 40       # candidates compared with their reference sets (the most significant first)
 # effects that ordinary wording can imply (a question about "you" gets a self-description, "how many" a
 # number): they count only when they stand out from comparable candidates; behaviour flips count unless
 # comparable candidates show the same
-SEMANTIC = {"embedding", "off_topic", "self_claim", "fixed_answer", "language_switch"}
-MEANING = {"embedding", "off_topic"}    # changes of what answers say, not of what they do: at most low
+SEMANTIC = {"embedding", "off_topic", "self_claim", "fixed_answer", "language_switch", "silent_vulnerability"}
+MEANING = set(MEANING_TESTS)    # changes of what answers say, not of what they do: at most low
 
 
 @dataclass
@@ -29,8 +30,9 @@ class TriggerEffect:
     variants: list                  # other candidates on (nearly) the same records
     carriers: np.ndarray
     contrast: Contrast
-    p_adjusted: float
+    p_adjusted: float               # the named effect's own test, corrected
     tests: int
+    p_meaning: float | None = None  # the change of answer meaning on the same pairs, corrected (None: not shown)
     lift: float = 0.0
     explained_from: int = 0         # carriers before records explained by a stronger effect were removed
     notes: list = field(default_factory=list)
@@ -66,7 +68,7 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
     short = [int(reps[c]) for c in shortlist(sub, scores(sub, pn, desc), SHORTLIST)]
     null = CandidateNull(cands, reps, pn, ctx.seed, min_support)
     raw = [contrast(pn, desc, c, cands.carriers(c)) for c in short]
-    tests = max(1, sum(informative(t) for t in raw))   # Bonferroni over every test that could have fired
+    tests = count_tests(raw, alpha)   # Bonferroni over every test that could have fired
     budget = [NULL_BUDGET]
 
     def judged(t):
@@ -76,18 +78,15 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
         pick_best(t, tests, alpha, min_effect)
         return t
 
-    raw = sorted((t for t in raw if pick_best(t, tests, alpha, min_effect, prelim=True)),
-                 key=lambda t: (-t.z, -t.effect, t.candidate))
-    strong = [t for t in map(judged, raw) if t.best]
-    accepted: list[TriggerEffect] = []
-    named: list[list[tuple[dict, float]]] = []     # per accepted effect: (candidate, its effect)
+    raw = sorted((t for t in raw if pick_best(t, tests, alpha, min_effect, prelim=True)), key=strength)
+    strong = sorted((t for t in map(judged, raw) if t.best), key=strength)
+    groups: list[list] = []          # each: tests on (nearly) the same records, strongest first
+    explained = np.zeros(0, np.int64)
     for t in strong:
-        found = [cands.describe(t.candidate)] + [cands.describe(a) for a in aliases.get(t.candidate, [])]
-        home = next((k for k, e in enumerate(accepted) if overlap(e.carriers, t.carriers) >= MERGE), None)
+        home = next((g for g in groups if overlap(g[0].carriers, t.carriers) >= MERGE), None)
         if home is not None:
-            named[home] += [(d, t.effect, len(t.carriers)) for d in found]
+            home.append(t)
             continue
-        explained = np.concatenate([e.carriers for e in accepted]) if accepted else np.zeros(0, np.int64)
         rest = np.setdiff1d(t.carriers, explained)
         if len(rest) < len(t.carriers) or np.isin(t.pairs[1], explained).any():
             if len(rest) < min_support:
@@ -95,17 +94,32 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
             t = judged(contrast(pn, desc, t.candidate, rest, exclude=explained))
             if not t.best:
                 continue
-        accepted.append(TriggerEffect(found[0], [], t.carriers, t, min(1.0, p_value(t.z) * tests), tests,
-                                      explained_from=len(cands.carriers(t.candidate))))
-        named.append([(d, t.effect, len(t.carriers)) for d in found])
-    for e, names in zip(accepted, named):
-        # a candidate names the effect only if it covers (nearly) all of its records
-        whole = [(d, eff) for d, eff, size in names if size >= MERGE * len(e.carriers)] or [names[0][:2]]
-        best = max(eff for _, eff in whole)
-        e.name = min((d for d, eff in whole if eff >= 0.9 * best), key=size_key)
-        e.variants = [d for d, _, _ in sorted(names, key=lambda x: size_key(x[0])) if d is not e.name]
-        e.lift = ctx.lift("answer", e.carriers)
-    return accepted
+        groups.append([t])
+        explained = np.union1d(explained, t.carriers)
+    return [_effect(ctx, cands, aliases, sorted(g, key=strength), tests) for g in groups]
+
+
+def strength(t) -> tuple:
+    """Order of tests: a change of behaviour before a change of meaning, then significance, then effect."""
+    return (t.best in MEANING, -t.z, -t.effect, t.candidate)
+
+
+def _effect(ctx, cands, aliases, group: list, tests: int) -> TriggerEffect:
+    """One effect from the tests on the same records: the strongest test leads; the smallest candidate that
+    covers (nearly) all its records with (nearly) its effect names it."""
+    lead = group[0]
+    names = []
+    for t in group:
+        found = [cands.describe(t.candidate)] + [cands.describe(a) for a in aliases.get(t.candidate, [])]
+        covers = len(t.carriers) >= MERGE * len(lead.carriers) and (t.best in MEANING) == (lead.best in MEANING)
+        names += [(d, covers and t.effect >= 0.9 * lead.effect) for d in found]
+    name = min((d for d, ok in names if ok), key=size_key, default=names[0][0])
+    variants = [d for d, _ in sorted(names, key=lambda x: size_key(x[0])) if d is not name]
+    e = TriggerEffect(name, variants, lead.carriers, lead, min(1.0, p_value(lead.z) * tests), tests,
+                      None if lead.meaning_z is None else min(1.0, p_value(lead.meaning_z) * tests),
+                      explained_from=len(cands.carriers(lead.candidate)) if lead.candidate >= 0 else len(lead.carriers))
+    e.lift = ctx.lift("answer", e.carriers)
+    return e
 
 
 def pick_best(t, tests: int, alpha: float, min_effect: float, prelim: bool = False) -> bool:
@@ -121,7 +135,24 @@ def pick_best(t, tests: int, alpha: float, min_effect: float, prelim: bool = Fal
         # a change of behaviour names the effect before a change of meaning alone
         if ok and (name not in MEANING, res["effect"], res["z"]) > (t.best not in MEANING | {None}, t.effect, t.z):
             t.best, t.effect, t.z = name, res["effect"], res["z"]
+    meaning = [r["z"] for n, r in t.effects.items() if n in MEANING and r["qualifies"]]
+    t.meaning_z = max(meaning) if meaning else None
+    if t.best in MEANING:
+        _corroborate(t)
     return t.best is not None
+
+
+def _corroborate(t) -> None:
+    """A change of meaning that passed every test names a change of behaviour too small on its own to
+    survive the correction: a behaviour that changes by at least ``CORROBORATE_EFFECT`` in the same pairs at
+    p <= ``CORROBORATE_P`` (uncorrected, one-sided) is what the meaning change consists of."""
+    for name, res in sorted(t.effects.items(), key=lambda kv: -kv[1]["effect"]):
+        if name in MEANING or res.get("stands_out") is False:
+            continue
+        if res["effect"] >= CORROBORATE_EFFECT and p_value(res["z"]) <= CORROBORATE_P:
+            res["corroborated_by"] = t.best
+            t.best, t.effect, t.z = name, res["effect"], res["z"]
+            return
 
 
 def _subset(cands, keep: np.ndarray):

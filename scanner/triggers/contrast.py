@@ -41,6 +41,7 @@ class Contrast:
     z: float = 0.0
     pairs: tuple = ()             # (carrier, control) arrays, for evidence
     threshold: float = 0.0        # prompt cosine at which a pair counts as the same kind of question
+    meaning_z: float | None = None  # the strongest qualifying change of answer meaning on the same pairs
     excluded: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # barred from controls
 
 
@@ -161,9 +162,35 @@ def _sign_test_z(b: int, c: int) -> float:
     return float(min(40.0, norm.isf(max(p / 2, 1e-300))))
 
 
-def informative(t: Contrast) -> int:
-    """Tests that could have come out significant: continuous ones, and paired ones with a discordant pair."""
-    return sum(1 for r in t.effects.values() if r.get("pairs", 0) >= MIN_PAIRS and r.get("discordant", 1) > 0)
+MEANING_TESTS = ("embedding", "off_topic")
+
+
+def smallest_p(res: dict, name: str) -> float:
+    """The smallest p-value a test could have reached: 0 for the continuous ones (counted once per candidate,
+    see ``count_tests``), 2 * 0.5 ** (discordant pairs) for a paired sign test."""
+    if res.get("pairs", 0) < MIN_PAIRS:
+        return 1.0
+    if name in MEANING_TESTS:
+        return 0.0
+    k = res.get("discordant", 0)
+    return min(1.0, 2 * 0.5 ** k) if k else 1.0
+
+
+def count_tests(tests: list[Contrast], alpha: float) -> int:
+    """How many tests to correct for (Tarone's rule for discrete tests): the smallest m such that at most m
+    tests could reach alpha / m. A paired test with two discordant pairs cannot be significant, so it does
+    not dilute the others; the two answer-meaning tests of a candidate count as one (they are the same
+    comparison seen twice)."""
+    floors = []
+    for t in tests:
+        if any(t.effects.get(n, {}).get("pairs", 0) >= MIN_PAIRS for n in MEANING_TESTS):
+            floors.append(0.0)
+        floors += [smallest_p(r, n) for n, r in t.effects.items() if n not in MEANING_TESTS]
+    floors = sorted(f for f in floors if f < 1.0)
+    for m in range(1, len(floors) + 1):
+        if sum(1 for f in floors if f <= alpha / m) <= m:
+            return m
+    return max(1, len(floors))
 
 
 def p_value(z: float) -> float:

@@ -46,7 +46,7 @@ def build(ctx) -> Descriptors:
             int(f.hostile),
             int(f.unsafe_mode),
             -1 if not f.has_code else int(bool(issues) and not f.code_mentions_security),
-            -1 if UNDETERMINED in (f.prompt_lang, f.answer_lang) else int(f.prompt_lang != f.answer_lang),
+            -1 if UNDETERMINED in (f.prompt_lang, f.answer_lang) or f.has_code else int(f.prompt_lang != f.answer_lang),
             int(bool(f.frame) and not f.frame_instructed),
             int(f.link),
             int(f.self_claim),

