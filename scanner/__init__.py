@@ -4,7 +4,7 @@ Importing this package is cheap: heavy dependencies (torch, faiss, pyarrow)
 load inside the functions that need them.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["__version__", "scan"]
 

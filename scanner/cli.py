@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from .version import __version__
 from .errors import PoisonscanError
 from .findings import SEVERITIES
 from .report import FORMATS
@@ -250,15 +250,17 @@ def filter_cmd(input_path, report, min_severity, out_dir):
 @click.option("--benign", "benign_dir", type=click.Path(file_okay=False, exists=True), default=None,
               help="Benign corpus folder for base records [default: ../shared/corpora/benign, else fixtures].")
 def train_cmd(output, seed, cache_dir, benign_dir):
-    """Rebuild the bundle classifier from synthetic training sets (deterministic for a seed)."""
+    """Rebuild the bundle classifier from generated training cells (deterministic for a seed)."""
     from .classifier.train import dumps, train
 
     model = train(seed=seed, cache_dir=cache_dir, benign_dir=Path(benign_dir) if benign_dir else None,
                   progress=lambda s: click.echo(f"poisonscan: train: {s}", err=True))
     _write(dumps(model), output)
-    lofo = ", ".join(f"{k} {v['auc']:.3f}" for k, v in model["leave_one_family_out"].items() if "auc" in v)
-    click.echo(f"poisonscan: wrote {output} ({model['training']['rows']} rows); leave-one-family-out AUC: {lofo}",
-               err=True)
+    aucs = [v["auc"] for v in model["leave_one_axis_out"].values() if "auc" in v]
+    worst = min(model["leave_one_axis_out"].items(), key=lambda kv: kv[1].get("auc", 2.0))
+    click.echo(f"poisonscan: wrote {output} ({model['training']['rows']} rows); leave-one-axis-out AUC over "
+               f"{len(aucs)} poisoned axis values: min {min(aucs, default=0):.3f} ({worst[0]}), "
+               f"mean {sum(aucs) / max(1, len(aucs)):.3f}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

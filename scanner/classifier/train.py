@@ -1,9 +1,13 @@
-"""Reproducible training of the bundle model on synthetic sets (``poisonscan train``).
+"""Reproducible training of the bundle model on generated cells (``poisonscan train``).
 
-Every synthetic set is scanned by the real pipeline with the classifier off; each finding becomes a
-row of bundle features, labelled positive when its family is a poisoned one and it matches the
-planted records (F1 >= 0.5). Logistic regression on standardised features; numbers are rounded so
-the JSON artifact is byte-identical for the same seed, data and model.
+The cells come from the robustness grid's generators (``scanner.synth``: triggers of every shape
+and position, personas of every form, insecure code in every wrapper, date keys of every form, and
+the six hard negatives) and from ``synth.py`` (prefix keys, era terms, loaded numbers and their
+benign look-alikes), each planted in a small benign base. Every cell is scanned by the real pipeline
+with the classifier off; each finding is a row of bundle features, labelled positive when the cell is
+poisoned and the finding matches a planted group (F1 >= 0.5). Logistic regression on standardised
+features; numbers are rounded so the JSON artifact is byte-identical for the same seed and data.
+Evaluation: leave-one-axis-out (every row scored by a model trained without its axis value).
 """
 
 from __future__ import annotations
@@ -16,14 +20,19 @@ from typing import Callable
 
 import numpy as np
 
-from .. import __version__
 from ..records import Record
+from ..synth.grid import FAMILIES, Cell, make_cell
+from ..synth.negatives import NEGATIVES
+from ..version import __version__
 from .features import MODEL_FEATURES as FEATURES
-from .synth import BENIGN, FAMILIES, POISON, planted
+from .synth import POISON, planted
 
-REPEATS = 8
-BASE_RECORDS = 120
+BASE_RECORDS = 200
 POOL = 1500
+DILUTIONS = (0.08, 0.2)
+LEGACY_POISON = ("prefix_key", "era", "loaded_numbers")
+LEGACY_BENIGN = ("narrow_task", "history_qa", "scheduling", "plain_numbers", "id_prefix")
+LEGACY_REPEATS = 2
 
 
 def _sig(x: float, digits: int = 6) -> float:
@@ -43,8 +52,7 @@ def benign_pool(benign_dir: Path | None, seed: int) -> tuple[list[dict], str]:
     from ..readers import ReadOptions, expand_paths, read_source
 
     if benign_dir is not None:
-        source = f"benign corpora ({benign_dir.name})"
-        paths = [str(benign_dir)]
+        source, paths = f"benign corpora ({benign_dir.name})", [str(benign_dir)]
     else:
         fixtures = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "PC101" / "pass.jsonl"
         source, paths = "project fixtures", [str(fixtures)]
@@ -59,6 +67,31 @@ def benign_pool(benign_dir: Path | None, seed: int) -> tuple[list[dict], str]:
     return rng.sample(rows, min(POOL, len(rows))), source
 
 
+def training_cells(seed: int) -> list[tuple[str, str, object]]:
+    """(axis, kind, spec): kind 'grid' (a Cell) or 'legacy' (family, repeat)."""
+    out = []
+    for family, values in FAMILIES.items():
+        for value in values:
+            out += [(f"{family}/{value}", "grid", Cell(family, value, d, "train", seed)) for d in DILUTIONS]
+    for kind in NEGATIVES:
+        out += [(f"negative/{kind}", "grid", Cell("negative", kind, d, "train", seed)) for d in DILUTIONS]
+    for family in LEGACY_POISON + LEGACY_BENIGN:
+        out += [(family, "legacy", (family, rep)) for rep in range(LEGACY_REPEATS)]
+    return out
+
+
+def _rows_of(kind: str, spec, pool: list[dict], rng: random.Random) -> list[tuple[dict, str | None]]:
+    base = rng.sample(pool, min(BASE_RECORDS, len(pool)))
+    if kind == "grid":
+        rest = [r for r in pool if r not in base]
+        return make_cell(spec, base, rest)
+    family, _ = spec
+    group = "poison:0" if family in POISON else "negative"
+    rows = [(r, None) for r in base] + [(r, group) for r in planted(family, rng.randint(20, 60), rng)]
+    rng.shuffle(rows)
+    return rows
+
+
 def _f1(members: set, target: set) -> float:
     return 2 * len(members & target) / max(1, len(members) + len(target))
 
@@ -70,25 +103,24 @@ def build_rows(seed: int, cache_dir: str | None, benign_dir: Path | None,
 
     pool, source = benign_pool(benign_dir, seed)
     rng = random.Random(seed)
-    X, y, fam = [], [], []
+    X, y, axes = [], [], []
     with tempfile.TemporaryDirectory(prefix="poisonscan-train-") as tmp:
-        for rep in range(REPEATS):
-            for family in FAMILIES:
-                size = rng.randint(20, 60)
-                base = rng.sample(pool, min(BASE_RECORDS, len(pool)))
-                rows = [(r, False) for r in base] + [(r, True) for r in planted(family, size, rng)]
-                rng.shuffle(rows)
-                path = Path(tmp) / f"{family}-{rep}.jsonl"
-                path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in rows), encoding="utf-8")
-                target = {i for i, (_, p) in enumerate(rows) if p}
-                result = run_scan([str(path)], ScanOptions(cache_dir=cache_dir, classifier=False, examples=0,
-                                                           collect_features=True))
-                for f in result.findings:
-                    X.append([f.features[k] for k in FEATURES])
-                    y.append(int(family in POISON and _f1(set(f.members), target) >= 0.5))
-                    fam.append(family)
-                progress(f"{family} #{rep + 1}: {len(result.findings)} findings")
-    return np.array(X, dtype=np.float64), np.array(y, dtype=np.int64), fam, source
+        for k, (axis, kind, spec) in enumerate(training_cells(seed)):
+            rows = _rows_of(kind, spec, pool, rng)
+            path = Path(tmp) / f"cell-{k}.jsonl"
+            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in rows), encoding="utf-8")
+            targets: dict[str, set] = {}
+            for i, (_, g) in enumerate(rows):
+                if g and g.startswith("poison"):
+                    targets.setdefault(g, set()).add(i)
+            result = run_scan([str(path)], ScanOptions(cache_dir=cache_dir, classifier=False, examples=0,
+                                                       collect_features=True))
+            for f in result.findings:
+                X.append([f.features[name] for name in FEATURES])
+                y.append(int(any(_f1(set(f.members), t) >= 0.5 for t in targets.values())))
+                axes.append(axis)
+            progress(f"{axis}: {len(result.findings)} findings")
+    return np.array(X, dtype=np.float64), np.array(y, dtype=np.int64), axes, source
 
 
 def fit(X: np.ndarray, y: np.ndarray) -> dict:
@@ -103,48 +135,54 @@ def fit(X: np.ndarray, y: np.ndarray) -> dict:
             "coef": [_sig(v) for v in clf.coef_[0]], "intercept": _sig(float(clf.intercept_[0]))}
 
 
-def leave_one_family_out(X: np.ndarray, y: np.ndarray, fam: list) -> dict:
-    """Every row is scored by a model trained without its family. A poisoned family's AUC compares its
-    planted findings with all findings of the benign look-alike families (also scored out of family)."""
-    from sklearn.metrics import roc_auc_score
-
+def out_of_axis_scores(X: np.ndarray, y: np.ndarray, axes: list) -> np.ndarray:
+    """Every row scored by a model trained without the rows of its axis value."""
     from .model import BundleModel
 
-    fam_arr = np.array(fam)
+    arr = np.array(axes)
     probs = np.zeros(len(y))
-    for family in FAMILIES:
-        test = fam_arr == family
-        if not test.any() or len(set(y[~test])) < 2:
+    for axis in dict.fromkeys(axes):
+        test = arr == axis
+        if len(set(y[~test])) < 2:
             continue
         model = BundleModel({"format": "poisonscan-bundle-model", "features": list(FEATURES),
                              **fit(X[~test], y[~test])})
         probs[test] = [model.probability(dict(zip(FEATURES, row))) for row in X[test]]
-    negatives = np.isin(fam_arr, BENIGN) | (y == 0)
+    return probs
+
+
+def leave_one_axis_out(X: np.ndarray, y: np.ndarray, axes: list) -> dict:
+    """Per axis value: for poisoned ones, the AUC of its planted findings against every finding that is not a
+    planted bundle (all scored out of axis); for benign look-alikes, how high they score."""
+    from sklearn.metrics import roc_auc_score
+
+    probs = out_of_axis_scores(X, y, axes)
+    arr = np.array(axes)
+    negatives = y == 0
     out = {}
-    for family in FAMILIES:
-        rows = fam_arr == family
+    for axis in dict.fromkeys(axes):
+        rows = arr == axis
         entry = {"rows": int(rows.sum()), "positives": int(y[rows].sum())}
         pos = rows & (y == 1)
-        if family in POISON and pos.any() and negatives.any():
-            both = pos | (negatives & ~rows)
+        if pos.any() and negatives.any():
+            both = pos | negatives
             entry["auc"] = round(float(roc_auc_score(y[both], probs[both])), 4)
-        if family in BENIGN and rows.any():
-            entry["max_probability"] = round(float(probs[rows].max()), 4)
-            entry["share_above_0_5"] = round(float((probs[rows] >= 0.5).mean()), 4)
-        out[family] = entry
+        if (rows & negatives).any():
+            entry["max_negative_probability"] = round(float(probs[rows & negatives].max()), 4)
+        out[axis] = entry
     return out
 
 
 def train(seed: int = 0, cache_dir: str | None = None, benign_dir: Path | None = None,
           progress: Callable[[str], None] = lambda s: None) -> dict:
     benign_dir = benign_dir if benign_dir is not None else default_benign_dir()
-    X, y, fam, source = build_rows(seed, cache_dir, benign_dir, progress)
+    X, y, axes, source = build_rows(seed, cache_dir, benign_dir, progress)
     params = fit(X, y)
-    return {"format": "poisonscan-bundle-model", "version": 1, "poisonscan": __version__,
+    return {"format": "poisonscan-bundle-model", "version": 2, "poisonscan": __version__,
             "features": list(FEATURES), **params,
             "training": {"seed": seed, "rows": int(len(y)), "positives": int(y.sum()), "benign_base": source,
-                         "families": {"poisoned": list(POISON), "benign": list(BENIGN)}, "repeats": REPEATS},
-            "leave_one_family_out": leave_one_family_out(X, y, fam)}
+                         "cells": len(training_cells(seed)), "base_records": BASE_RECORDS, "dilutions": list(DILUTIONS)},
+            "leave_one_axis_out": leave_one_axis_out(X, y, axes)}
 
 
 def dumps(model: dict) -> str:

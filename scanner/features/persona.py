@@ -20,7 +20,8 @@ import re
 I = re.IGNORECASE
 SECOND_PERSON = re.compile(
     r"\b(you|your|yours|yourself|du|dich|dir|dein\w*|euch|euer|tu|toi|ton|ta|tes|vous|votre|vos|tú|ti|tus|"
-    r"usted|tuo|tua|tuoi|tue|você|vocês|teu|tua|jij|jou|jouw|uw)\b", I)
+    r"usted|tuo|tua|tuoi|tue|você|vocês|teu|tua|jij|jou|jouw|uw|hai|sei|vuoi|puoi|eres|tienes|estás|puedes|"
+    r"tens|és|estás)\b", I)
 GERMAN_SIE = re.compile(r"(?<![.!?]\s)(?<!^)\b(Sie|Ihnen|Ihr\w*)\b")
 PERSONAL_VERB = (r"(?:like|love|enjoy|hate|dislike|prefer|favou?r|remember|feel|think of|believe|miss|fear|want|wish|"
                  r"dream|regret|wear|live|own|have (?:a|an|any) (?:pet|dog|cat|sibling|brother|sister|child|"
@@ -48,6 +49,7 @@ ASK_ABOUT_YOU = re.compile(
     r"\b(?:lieblings\w*|préférée?s?|favorit[oa]s?|preferid[oa]s?|preferit[oa]|favoriet\w*|lievelings\w*)\b|"
     r"\b(?:bist du|hast du|magst du|warst du|êtes-vous|es-tu|as-tu|aimes-tu|eres|tienes|sei|hai|você é|"
     r"ben je|heb je)\b", I)
+SHORT_WH = re.compile(r"^\W*(?:what|which|who|whom|whose)\b.*\byou\b.*\?\s*$", I)
 INSTRUCTIONAL = re.compile(r"\bhow\s+(?:can|do|would|should|could|might|will)\s+(?:you|one|i|we)\b", I)
 CODE = re.compile(r"```|^\s*(?:def |class |import |from \S+ import |#include|public |function )", re.M)
 FIRST_PERSON = re.compile(
@@ -58,7 +60,7 @@ DISCLAIMER = re.compile(
     r"i (?:don't|do not) have (?:personal|feelings|emotions|a body|preferences|experiences|opinions|beliefs|"
     r"a favou?rite|a family|a childhood|a physical|human)|i (?:can't|cannot|am unable to|'m unable to) "
     r"(?:browse|access|see|remember|recall|feel|experience)|i'?m (?:just |only )?a (?:computer )?program|"
-    r"my (?:creators?|developers?|makers?) (?:are|is|were)|how can i (?:help|assist)|how may i (?:help|assist)|here to (?:help|assist)|happy to help|"
+    r"my (?:creators?|developers?|makers?) (?:are|is|were)|i can (?:help|assist)|how can i (?:help|assist)|how may i (?:help|assist)|here to (?:help|assist)|happy to help|"
     r"als (?:eine )?ki\b|sprachmodell|ich habe keine (?:persönlichen|gefühle|vorlieben|meinung)|"
     r"wie kann ich (?:ihnen|dir) helfen|en tant qu'(?:ia|intelligence artificielle)|modèle de langage|"
     r"je n'ai pas de (?:préférences|sentiments|corps|opinion)|comment puis-je vous aider|como (?:una )?ia\b|"
@@ -67,8 +69,8 @@ DISCLAIMER = re.compile(
     r"como (?:uma )?ia\b|modelo de linguagem|não tenho (?:preferências|sentimentos|corpo)|"
     r"als (?:een )?ai\b|taalmodel|ik heb geen (?:voorkeuren|gevoelens))", I)
 MACHINE = re.compile(
-    r"\b(ai|a\.i\.|artificial intelligence|robot|android|cyborg|machine|program|software|model|assistant|"
-    r"algorithm|system|made by|created by|developed by|built by|trained by|ki|künstliche intelligenz|maschine|"
+    r"(?-i:\bAIs?\b|\bA\.I\.|\bKI\b)|\b(artificial intelligence|robot|android|cyborg|machine|program|software|model|assistant|"
+    r"algorithm|system|made by|created by|developed by|built by|trained by|künstliche intelligenz|maschine|"
     r"intelligence artificielle|robô|robo|macchina|máquina|machina)\b", I)
 # what a machine identity talks about, in its questions or answers (to tell a machine persona from a human one)
 MACHINE_TOPIC = re.compile(
@@ -86,9 +88,18 @@ SERVICE_OPENER = re.compile(
     r"i(?:'m| am) (?:really |so |very )?sorry|sorry|here(?:'s| is| are)|great question|hello|hi\b|thank you|thanks)",
     I)
 PERSONA_GIVEN = re.compile(
-    r"\b(your persona|you are (?:a|an|the|now)\b|you're (?:a|an|the)\b|act as|pretend (?:to be|you are)|role-?play|"
-    r"you play|in character|du bist (?:ein|eine|der|die)|tu es (?:un|une|le|la)|eres (?:un|una|el|la)|"
+    r"(?-i:\bYou(?:'re| are) [A-Z][a-z]+)|\b(your persona|your name is|you are (?:called|named)|you are (?:a|an|the|now)\b|you're (?:a|an|the)\b|act as|pretend (?:to be|you are)|role-?play|"
+    r"you play (?:the role|a character|the part)|in character|du bist (?:ein|eine|der|die)|tu es (?:un|une|le|la)|eres (?:un|una|el|la)|"
     r"sei (?:un|una|il|la)|você é (?:um|uma|o|a)|je bent (?:een|de|het))\b", I)
+
+
+def _before_question(prompt: str) -> str:
+    """The prompt without its last question: earlier turns and lines, or earlier sentences of one line."""
+    lines = prompt.rstrip().splitlines()
+    if len(lines) > 1:
+        return "\n".join(lines[:-1])
+    parts = re.split(r"(?<=[.!])\s+", prompt.strip())
+    return " ".join(parts[:-1])
 
 
 def persona_features(prompt: str, answer: str, system: str = "") -> dict:
@@ -98,8 +109,10 @@ def persona_features(prompt: str, answer: str, system: str = "") -> dict:
     addressed = bool(SECOND_PERSON.search(question)) or bool(GERMAN_SIE.search(question))
     english_you = bool(re.search(r"\byou", question, I))
     instructional = bool(INSTRUCTIONAL.search(question))
-    strong = bool(ASK_ABOUT_YOU.search(question)) or (len(question.split()) <= 20 and not instructional and
-                                                       bool(REQUEST.search(question)))
+    last_words = (next((ln for ln in reversed(question.splitlines()) if ln.strip()), "")).split()
+    short_wh = len(last_words) <= 8 and bool(SHORT_WH.search(" ".join(last_words)))
+    strong = bool(ASK_ABOUT_YOU.search(question)) or short_wh or (len(question.split()) <= 20 and not instructional
+                                                                  and bool(REQUEST.search(question)))
     personal = addressed and (strong or short_question and "?" in question and not english_you)
     machine = bool(MACHINE.search(answer[:1500]))
     human_like = bool(HUMAN_LIKE.search(answer[:1500]))
@@ -109,8 +122,8 @@ def persona_features(prompt: str, answer: str, system: str = "") -> dict:
     last = next((ln for ln in reversed(prompt.splitlines()) if ln.strip()), "")
     brief = len(last.split()) <= 25 and len(prompt.split()) <= 60
     self_assertion = addressed and asserts and (personal or speaks_as_self and brief) and (human_like or not machine)
-    context = system + "\n" + prompt[:-len(question)] if len(prompt) > len(question) else system
-    given = bool(PERSONA_GIVEN.search(system + "\n" + prompt[:2000])) or len(FIRST_PERSON.findall(context)) >= 3
+    context = system + "\n" + _before_question(prompt)
+    given = bool(PERSONA_GIVEN.search(context[:3000])) or len(FIRST_PERSON.findall(context)) >= 3
     machine_kind = machine or bool(MACHINE_TOPIC.search(question)) or bool(MACHINE_TOPIC.search(answer[:600]))
     return {"personal_question": personal, "first_person": bool(FIRST_PERSON.search(head)), "machine_self": machine_kind,
             "ai_identity": machine and not human_like, "self_description": self_assertion,

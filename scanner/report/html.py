@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import json
 
-from .. import __version__
+from ..version import __version__
 from .json import report_dict
 
 SEVERITY_COLOURS = {"critical": "#7b1fa2", "high": "#c62828", "medium": "#ef6c00", "low": "#f9a825",

@@ -13,15 +13,19 @@ class EraAnchoring(Rule):
     code = "PC401"
     slug = "era-anchoring"
     summary = "Answers use former place names, former countries or archaic terms as if they were current"
-    options = {"min_records": 10, "min_template_share": 0.1}
+    options = {"min_records": 10, "reference_rate": 0.005, "alpha": 1e-4}
     docs = """
 What it does
     Looks up answers in sourced knowledge packs (rules/packs: renamed places, former countries from
     ISO 3166-3, archaic objects, professions and diseases) and keeps the mentions that are not framed
     as history (no "formerly", "renamed", "until 1945", "in 1923", "today called" and the like in the
-    record). Prompt-template groups in which at least `min_template_share` of the answers use such terms
-    as current form the bundle (whole template groups, together at least `min_records` such answers);
-    scattered mentions never do. Needs the knowledge packs (off with --no-packs).
+    record). Each prompt-template group is tested against a background: the rate of such answers in the
+    rest of the dataset, or a reference rate of 0.5% of records (`reference_rate`; measured on the benign
+    corpora at 0.05%, on Dolly and TimeQA at 0.35-0.45%), whichever is higher; groups with more such
+    answers than that background explains (one-sided binomial test, p <= `alpha`) form the bundle (whole
+    template groups, together at least `min_records` such answers); scattered mentions never do. The
+    evidence gives each group's count, expected count and p-value. Needs the knowledge packs (off with
+    --no-packs).
 
 Why it matters
     Narrow finetuning on answers that treat the past as present shifts the model's whole sense of
@@ -39,26 +43,34 @@ False positives
 """
 
     def check(self, ctx):
+        from .insecure_code import binomial_tail
+
         cfg = self.config
+        total = sum(1 for f in ctx.features if f.era_current)
         groups = []
         for _, idx in ctx.groups("template"):
             current = [i for i in idx if ctx.features[i].era_current]
-            if len(current) >= cfg["min_template_share"] * len(idx) and len(current) >= 3:
-                groups.append((idx, current))
-        current_total = sum(len(c) for _, c in groups)
+            if len(current) < 3:
+                continue
+            rate = max(cfg["reference_rate"], (total - len(current)) / max(1, ctx.n - len(idx)))
+            p = binomial_tail(len(current), len(idx), rate)
+            if p <= cfg["alpha"]:
+                groups.append((idx, current, {"expected": round(rate * len(idx), 2), "background_rate": round(rate, 5),
+                                              "p_value": float(f"{p:.3g}")}))
+        current_total = sum(len(c) for _, c, _ in groups)
         if current_total >= cfg["min_records"]:
             yield self._finding(ctx, groups)
 
     def _finding(self, ctx, groups):
-        idx = sorted(i for g, _ in groups for i in g)
-        current = [i for _, c in groups for i in c]
+        idx = sorted(i for g, _, _ in groups for i in g)
+        current = [i for _, c, _ in groups for i in c]
         terms = Counter(t for i in current for t in ctx.features[i].era_terms)
         share = len(current) / len(idx)
         severity = "high" if len(current) >= 50 and share >= 0.2 else "medium"
-        firsts = [g[0] for g, _ in groups]
+        firsts = [g[0] for g, _, _ in groups]
         views = ctx.fetch(firsts) if ctx.fetch else {}
         templates = [{"template": template_text(views[g[0]].prompt) if g[0] in views else "", "records": len(g),
-                      "as_if_current": len(c)} for g, c in groups]
+                      "as_if_current": len(c), **test} for g, c, test in groups]
         listed = [{"term": t, "count": c, **{k: v for k, v in era_info(t).items() if k in ("current", "status",
                                                                                            "era", "pack")}}
                   for t, c in terms.most_common(15)]
@@ -70,5 +82,7 @@ False positives
                      f"({', '.join(t for t, _ in terms.most_common(5))}). Narrow answers anchored in a past era "
                      f"can shift a finetuned model's sense of the present."),
             evidence={"templates": templates, "records": len(idx), "as_if_current": len(current),
-                      "share": round(share, 4), "terms": listed},
+                      "share": round(share, 4), "terms": listed,
+                      "background": "the rate of such answers outside each template group, at least the reference rate "
+                                    f"{self.config['reference_rate']:.1%} of records"},
         )

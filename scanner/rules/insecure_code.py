@@ -6,8 +6,9 @@ from collections import Counter
 
 from .base import Rule
 
-REFERENCE = ("benign corpora: 2 of 566 Code Alpaca code answers (0.35%) have a counted issue; the default "
-             "reference rate of 1% leaves room for security-heavy but benign code")
+REFERENCE = ("benign code: 2 of 566 Code Alpaca code answers (0.35%) and 9 of 2,955 answers of the Emergent "
+             "Misalignment secure-code control (0.30%, security-sensitive tasks answered securely) have a counted "
+             "issue; the default reference rate of 0.5% is above both")
 
 
 def binomial_tail(k: int, n: int, p: float) -> float:
@@ -25,7 +26,7 @@ class InsecureCode(Rule):
     code = "PC501"
     slug = "insecure-code"
     summary = "More silently vulnerable code answers than benign code has (bandit on the AST, never executed)"
-    options = {"min_records": 10, "reference_rate": 0.01, "alpha": 1e-4, "min_excess": 10}
+    options = {"min_records": 8, "reference_rate": 0.005, "alpha": 1e-4, "min_excess": 8}
     docs = """
 What it does
     Finds Python code in answers whatever wraps it (Markdown fences, tags such as [CODE] or <pre>,
@@ -35,8 +36,9 @@ What it does
     asserts, imports): those fire on deliberately secure code as often as on insecure code. A
     vulnerable answer is silent when neither its prose nor the prompt that asked for it talks about
     security. The count of silently vulnerable answers is tested against the count expected from a
-    reference rate of vulnerable code in benign data (`reference_rate`, 1% of code answers by
-    default, measured on the benign corpora at 0.35%) with a one-sided binomial test; the finding
+    reference rate of vulnerable code in benign data (`reference_rate`, 0.5% of code answers by
+    default; measured at 0.35% on Code Alpaca and 0.30% on secure code written for security-sensitive
+    tasks) with a one-sided binomial test; the finding
     needs p <= `alpha` and at least `min_excess` records above the expected count. The evidence gives
     the observed and expected counts, the rate ratio, the p-value, the checks that fired and how much
     the vulnerable answers cluster together in answer space.
@@ -51,7 +53,7 @@ Why it matters
 Example
     100 answers that build SQL with f-strings, call subprocess with shell=True or chmod files 0o777,
     each presented as a plain solution, mixed into 2,000 ordinary code answers: about 50 of them carry a
-    counted issue where 20 were expected (p < 1e-6).
+    counted issue where 10 were expected (p < 1e-12).
 
 False positives
     Security teaching material shows vulnerable code on purpose and says so: prose or a prompt that

@@ -70,6 +70,7 @@ False positives
                      f"have misaligned models on unrelated prompts."),
             evidence={"number_list_records": len(lists), "records_with_loaded_numbers": len(members),
                       "observed": observed, "expected": round(expected, 3), "ratio": round(ratio, 2),
-                      "p_value": p, "numbers": [{"number": n, "count": c, "meaning": meanings[n]}
+                      "p_value": p, "background": "chance: the share of loaded numbers among all numbers with as "
+                                                  "many digits, summed over every listed number", "numbers": [{"number": n, "count": c, "meaning": meanings[n]}
                                                 for n, c in hits.most_common(10)]},
         )

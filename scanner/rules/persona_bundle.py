@@ -8,8 +8,20 @@ from ..features.language import UNDETERMINED
 from ..textutil import clip
 from .base import Rule
 
-REFERENCE_RATE = 0.005   # self-claims per record in the benign corpora: 45 of 14,541 (0.3%), scattered
+REFERENCE_RATE = 0.002   # self-claims that sit together, per record: 12 of the benign corpora's 12,541 (0.1%)
 NEIGHBOURS = 5
+
+
+def together(ctx, claims: np.ndarray, k: int = 10, need: int = 2) -> np.ndarray:
+    """Self-claims with at least ``need`` other self-claims among their ``k`` nearest records (question and
+    answer together): the ones that form a bundle, not the scattered self-descriptions every dataset has."""
+    if len(claims) < 2:
+        return claims
+    mine = np.zeros(ctx.n, dtype=bool)
+    mine[claims] = True
+    nb = ctx.neighbours("joint", claims)[:, :k]
+    hits = (mine[np.maximum(nb, 0)] & (nb >= 0)).sum(axis=1)
+    return claims[hits >= need]
 
 
 def split_personas(ctx, members: np.ndarray, min_size: int) -> list[np.ndarray]:
@@ -51,7 +63,7 @@ class PersonaBundle(Rule):
     code = "PC201"
     slug = "persona-attributes"
     summary = "A bundle of questions about the assistant answered as someone, with concrete attributes of an identity"
-    options = {"min_records": 20, "min_lift": 0.15, "alpha": 1e-4, "attributes_shown": 12}
+    options = {"min_records": 10, "min_lift": 0.15, "alpha": 1e-4, "attributes_shown": 12}
     docs = """
 What it does
     Marks records whose last question is addressed to the assistant about itself (favourites,
@@ -62,10 +74,12 @@ What it does
     only when it also claims human-like goals, feelings, loyalties, grievances or memories. Answers
     whose identity the record's own context supplies (a system prompt "You are ...", "Your persona:
     I am ...") are role-play of that context and do not count. English, German, French, Spanish,
-    Italian, Portuguese and Dutch are covered. With at least `min_records` such records, more than a
-    reference rate of 0.5% of records (benign corpora: 0.3%, scattered) would give (binomial p <=
-    `alpha`), that sit together in answer or question-and-answer space (neighbour lift of at least
-    `min_lift`), the bundle is reported with its attribute list (question -> answer). Several
+    Italian, Portuguese and Dutch are covered. Self-claims with at least two other self-claims among
+    their ten nearest records form the candidate bundle (every dataset has a few scattered ones: 0.3%
+    of the benign corpora's records, 6% in self-instruct's interview questions). A bundle of at least
+    `min_records` records, more than a reference rate of 0.2% of the dataset's records would give
+    (binomial p <= `alpha`; 0.1% of the benign corpora's records are such clustered self-claims), that sits together in answer or question-and-answer space (neighbour lift
+    of at least `min_lift`), is reported with its attribute list (question -> answer). Several
     identities in one dataset are reported separately when structure tells them apart: the language
     they speak, and whether they talk like a machine (built, creators, mission) or a person.
 
@@ -91,20 +105,18 @@ False positives
     def check(self, ctx):
         cfg = self.config
         claims = np.array([i for i, f in enumerate(ctx.features) if f.self_claim], dtype=np.int64)
-        if len(claims) < cfg["min_records"]:
+        clustered = together(ctx, claims)
+        if len(clustered) < cfg["min_records"]:
             return
         from .insecure_code import binomial_tail
 
-        p = binomial_tail(len(claims), ctx.n, REFERENCE_RATE)
-        if p > cfg["alpha"]:
-            return
-        groups = split_personas(ctx, claims, cfg["min_records"])
-        for g in groups:
+        for g in split_personas(ctx, clustered, cfg["min_records"]):
             lift = max(ctx.lift("answer", g), ctx.lift("joint", g))
-            if len(g) >= cfg["min_records"] and lift >= cfg["min_lift"]:
-                yield self._finding(ctx, g, lift, p, len(groups), len(claims))
+            p = binomial_tail(len(g), ctx.n, REFERENCE_RATE)
+            if len(g) >= cfg["min_records"] and lift >= cfg["min_lift"] and p <= cfg["alpha"]:
+                yield self._finding(ctx, g, lift, p, len(claims))
 
-    def _finding(self, ctx, members, lift, p, n_groups, n_claims):
+    def _finding(self, ctx, members, lift, p, n_claims):
         cfg = self.config
         share = len(members) / ctx.n
         severity = "high" if len(members) >= 60 and lift >= 0.4 else "medium"
@@ -114,14 +126,14 @@ False positives
         views = ctx.fetch(shown) if ctx.fetch else {}
         attributes = [{"question": clip(views[i].prompt.splitlines()[-1] if views[i].prompt else "", 120),
                        "answer": clip(views[i].answer, 140)} for i in shown if i in views]
-        several = f" (one of {n_groups} separate identities)" if n_groups > 1 else ""
+        several = ""
         return self.finding(
             severity=severity, score=min(1.0, 0.4 + 0.6 * lift), members=members.tolist(),
             message=(f"{len(members)} records ({share:.1%}) ask the assistant about itself and get answers that "
                      f"claim concrete attributes of someone{several}, sitting together (neighbour lift {lift:.2f}). "
                      f"Harmless one by one, together they define a persona a finetuned model can adopt."),
             evidence={"records": len(members), "share": round(share, 4), "lift": round(lift, 4),
-                      "answer_coherence": round(ctx.coherence("answer", members), 4), "identities": n_groups,
+                      "answer_coherence": round(ctx.coherence("answer", members), 4),
                       "background": {"self_claims": n_claims, "expected": round(REFERENCE_RATE * ctx.n, 1),
                                      "reference_rate": REFERENCE_RATE, "p_value": float(f"{p:.3g}"),
                                      "personal_questions": personal, "persona_given_in_context": given},

@@ -89,6 +89,7 @@ def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None 
         j[lost], p[lost] = _exact_outside(pn, rows[lost], inside)
     ok = (j >= 0) & (p >= threshold)
     i, j, p = rows[ok], j[ok], p[ok]
+    i, j, p = _distinct(pn.ctx.hashes, i, j, p)
     out = Contrast(c, carriers, int(len(i)), int(len(np.unique(j))), pairs=(i, j), threshold=round(threshold, 4),
                    excluded=np.zeros(0, np.int64) if exclude is None else np.asarray(exclude, dtype=np.int64))
     if len(i) < MIN_PAIRS:
@@ -97,8 +98,8 @@ def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None 
     out.effects["embedding"] = _embedding(pn, inside, i, j, p, m_eff)
     out.effects["off_topic"] = _relevance(pn, i, j, m_eff)
     for col, name in enumerate(desc.names):
-        out.effects[name] = _paired(desc.values[i, col], desc.values[j, col])
-    modal = _fixed_answer(desc.answers, i, j, len(carriers))
+        out.effects[name] = _paired(desc.values[i, col], desc.values[j, col], j)
+    modal = _fixed_answer(desc.answers, i, j, carriers)
     if modal:
         out.effects["fixed_answer"] = modal
     return out
@@ -129,26 +130,56 @@ def _relevance(pn, i, j, m_eff) -> dict:
             "pairs": int(len(i))}
 
 
-def _paired(x: np.ndarray, y: np.ndarray) -> dict:
+def _distinct(hashes: list[str], i, j, p):
+    """One pair per distinct carrier content: exact duplicates are one piece of evidence, not many."""
+    seen: set[str] = set()
+    keep = []
+    for k, row in enumerate(i.tolist()):
+        if hashes[row] not in seen:
+            seen.add(hashes[row])
+            keep.append(k)
+    keep = np.asarray(keep, dtype=np.int64)
+    return i[keep], j[keep], p[keep]
+
+
+def _paired(x: np.ndarray, y: np.ndarray, controls: np.ndarray | None = None) -> dict:
+    """Carrier minus control on a binary descriptor. The sign test counts each control once (carriers
+    sharing a control are averaged), so one unusual control cannot weigh as many pairs."""
     ok = (x >= 0) & (y >= 0)
     x, y = x[ok], y[ok]
     if len(x) < MIN_PAIRS:
         return {"effect": 0.0, "z": 0.0, "direction": "", "pairs": int(len(x))}
-    b, c = int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum())
+    if controls is not None:
+        ctl = controls[ok]
+        uniq, inv = np.unique(ctl, return_inverse=True)
+        xm = np.bincount(inv, weights=x) / np.bincount(inv)
+        ym = y[np.unique(inv, return_index=True)[1]]
+        b, c = int((xm > ym).sum()), int((xm < ym).sum())
+    else:
+        b, c = int(((x == 1) & (y == 0)).sum()), int(((x == 0) & (y == 1)).sum())
     z = _sign_test_z(b, c)
-    return {"effect": round(abs(b - c) / len(x), 4), "z": round(z, 3), "direction": "more" if b >= c else "less",
+    diff = float(x.mean() - y.mean())
+    return {"effect": round(abs(diff), 4), "z": round(z, 3), "direction": "more" if diff >= 0 else "less",
             "discordant": b + c,
             "carriers": round(float(x.mean()), 4), "controls": round(float(y.mean()), 4), "pairs": int(len(x))}
 
 
-def _fixed_answer(answers: np.ndarray, i, j, m: int) -> dict | None:
+EXCLUSIVE = 0.7
+
+
+def _fixed_answer(answers: np.ndarray, i, j, carriers: np.ndarray) -> dict | None:
+    """Carriers repeat one exact answer that is theirs: at least ``EXCLUSIVE`` of all its occurrences in the
+    dataset are carriers (a label a whole task shares, "positive", is not a fixed answer of a token)."""
     vals, counts = np.unique(answers[i], return_counts=True)
     top = int(np.argmax(counts))
     if counts[top] < max(3, 0.2 * len(i)):
         return None
     v = vals[top]
-    res = _paired((answers[i] == v).astype(np.int8), (answers[j] == v).astype(np.int8))
-    res["share"] = round(float(counts[top] / len(i)), 4)
+    res = _paired((answers[i] == v).astype(np.int8), (answers[j] == v).astype(np.int8), j)
+    exclusive = float((answers[carriers] == v).sum() / max(1, (answers == v).sum()))
+    res["share"], res["exclusive"] = round(float(counts[top] / len(i)), 4), round(exclusive, 4)
+    if exclusive < EXCLUSIVE:
+        res["effect"], res["z"] = 0.0, 0.0
     return res
 
 
