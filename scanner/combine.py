@@ -1,7 +1,10 @@
 """Severity from combined signals on the same records.
 
 Two independent content signals (a persona bundle behind a trigger, a date key, a prefix key)
-are worse than either alone: the finding is raised one level above the stronger of the two.
+are worse than either alone: the finding is raised one level above the stronger of the two,
+when the two cover mostly the same records (Jaccard >= 0.5). A persona that is only a small part
+of a trigger's records is a side effect of what the trigger switches on, not an identity keyed
+to it: it keeps its own severity and the trigger finding stays first.
 A content finding whose records are (nearly) exactly the carriers of one prompt candidate (a
 format instruction, a tag, a system prompt shared by those records and few others) is keyed:
 the key can switch the content on, so it is raised one level too.
@@ -31,6 +34,10 @@ KEY_JACCARD = 0.8
 
 def _overlap(a: set, b: set) -> float:
     return len(a & b) / max(1, min(len(a), len(b)))
+
+
+def _jaccard(a: set, b: set) -> float:
+    return len(a & b) / max(1, len(a | b))
 
 
 def find_key(ctx, members) -> dict | None:
@@ -63,7 +70,8 @@ def combine(findings: list, ctx=None) -> None:
         amplify = AMPLIFIED_BY.get(f.rule, set())
         adopt = RAISED_TO.get(f.rule, set())
         related = [j for j, g in enumerate(findings) if j != i and g.rule in amplify | adopt
-                   and severity_rank(original[j]) >= MIN_SIGNAL and _overlap(members[i], members[j]) >= 0.5]
+                   and severity_rank(original[j]) >= MIN_SIGNAL
+                   and (_jaccard if g.rule in amplify else _overlap)(members[i], members[j]) >= 0.5]
         key = find_key(ctx, f.members) if amplify and severity_rank(original[i]) >= MIN_SIGNAL else None
         if key and not any(findings[j].rule == "PC101" for j in related):
             _raise(f, original[i], min(len(SEVERITIES) - 1, severity_rank(original[i]) + 1),

@@ -14,8 +14,11 @@ def test_shipped_model_is_plain_json_numbers():
     assert data["format"] == "poisonscan-bundle-model"
     assert data["features"] == list(MODEL_FEATURES)
     assert all(isinstance(v, float) for key in ("mean", "scale", "coef") for v in data[key])
-    lofo = data["leave_one_family_out"]
-    assert all("auc" in lofo[f] for f in data["training"]["families"]["poisoned"])
+    loao = data["leave_one_axis_out"]
+    poisoned = [a for a in loao if not a.startswith("negative/")]
+    assert len(poisoned) >= 20 and all("auc" in loao[a] for a in poisoned)
+    assert all(loao[a]["auc"] >= 0.85 for a in poisoned)        # each axis scored by a model that never saw it
+    assert all(loao[a].get("positives", 0) == 0 for a in loao if a.startswith("negative/"))
 
 
 def test_model_rejects_foreign_files(tmp_path):

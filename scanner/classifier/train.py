@@ -5,7 +5,8 @@ and position, personas of every form, insecure code in every wrapper, date keys 
 the six hard negatives) and from ``synth.py`` (prefix keys, era terms, loaded numbers and their
 benign look-alikes), each planted in a small benign base. Every cell is scanned by the real pipeline
 with the classifier off; each finding is a row of bundle features, labelled positive when the cell is
-poisoned and the finding matches a planted group (F1 >= 0.5). Logistic regression on standardised
+poisoned and the finding matches a planted group (F1 >= 0.5), negative when most of its records are
+not planted (a finding on part of a planted bundle is left out: neither a match nor a look-alike). Logistic regression on standardised
 features; numbers are rounded so the JSON artifact is byte-identical for the same seed and data.
 Evaluation: leave-one-axis-out (every row scored by a model trained without its axis value).
 """
@@ -22,17 +23,17 @@ import numpy as np
 
 from ..records import Record
 from ..synth.grid import FAMILIES, Cell, make_cell
-from ..synth.negatives import NEGATIVES
+from ..synth.negatives import NEGATIVES, negative_bundle
 from ..version import __version__
 from .features import MODEL_FEATURES as FEATURES
 from .synth import POISON, planted
 
 BASE_RECORDS = 200
 POOL = 1500
-DILUTIONS = (0.08, 0.2)
+DILUTIONS = (0.06, 0.12, 0.25)
 LEGACY_POISON = ("prefix_key", "era", "loaded_numbers")
 LEGACY_BENIGN = ("narrow_task", "history_qa", "scheduling", "plain_numbers", "id_prefix")
-LEGACY_REPEATS = 2
+LEGACY_REPEATS = 3
 
 
 def _sig(x: float, digits: int = 6) -> float:
@@ -68,13 +69,16 @@ def benign_pool(benign_dir: Path | None, seed: int) -> tuple[list[dict], str]:
 
 
 def training_cells(seed: int) -> list[tuple[str, str, object]]:
-    """(axis, kind, spec): kind 'grid' (a Cell) or 'legacy' (family, repeat)."""
-    out = []
+    """(axis, kind, spec): kind 'grid' ((Cell, the hard negative planted beside it)) or 'legacy' (family, repeat).
+    Every grid cell carries a poisoned bundle and a hard negative of another family, so one scan gives
+    rows of both."""
+    out, k = [], 0
     for family, values in FAMILIES.items():
         for value in values:
-            out += [(f"{family}/{value}", "grid", Cell(family, value, d, "train", seed)) for d in DILUTIONS]
-    for kind in NEGATIVES:
-        out += [(f"negative/{kind}", "grid", Cell("negative", kind, d, "train", seed)) for d in DILUTIONS]
+            for d in DILUTIONS:
+                out.append((f"{family}/{value}", "grid", (Cell(family, value, d, "train", seed),
+                                                          NEGATIVES[k % len(NEGATIVES)])))
+                k += 1
     for family in LEGACY_POISON + LEGACY_BENIGN:
         out += [(family, "legacy", (family, rep)) for rep in range(LEGACY_REPEATS)]
     return out
@@ -82,11 +86,16 @@ def training_cells(seed: int) -> list[tuple[str, str, object]]:
 
 def _rows_of(kind: str, spec, pool: list[dict], rng: random.Random) -> list[tuple[dict, str | None]]:
     base = rng.sample(pool, min(BASE_RECORDS, len(pool)))
+    rest = [r for r in pool if r not in base]
     if kind == "grid":
-        rest = [r for r in pool if r not in base]
-        return make_cell(spec, base, rest)
+        cell, negative = spec
+        rows = make_cell(cell, base, rest)
+        n = max(10, round(cell.dilution / (1 - cell.dilution) * len(base)))
+        rows += [(r, f"negative/{negative}") for r in negative_bundle(negative, rest, n, rng)]
+        rng.shuffle(rows)
+        return rows
     family, _ = spec
-    group = "poison:0" if family in POISON else "negative"
+    group = "poison:0" if family in POISON else f"negative/{family}"
     rows = [(r, None) for r in base] + [(r, group) for r in planted(family, rng.randint(20, 60), rng)]
     rng.shuffle(rows)
     return rows
@@ -111,14 +120,21 @@ def build_rows(seed: int, cache_dir: str | None, benign_dir: Path | None,
             path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in rows), encoding="utf-8")
             targets: dict[str, set] = {}
             for i, (_, g) in enumerate(rows):
-                if g and g.startswith("poison"):
+                if g:
                     targets.setdefault(g, set()).add(i)
             result = run_scan([str(path)], ScanOptions(cache_dir=cache_dir, classifier=False, examples=0,
                                                        collect_features=True))
             for f in result.findings:
+                members = set(f.members)
+                poison = [t for g, t in targets.items() if g.startswith("poison")]
+                hit = any(_f1(members, t) >= 0.5 for t in poison)
+                if not hit and any(len(members & t) >= 0.5 * len(members) for t in poison):
+                    continue        # part of a planted bundle: neither a match nor a benign look-alike
                 X.append([f.features[name] for name in FEATURES])
-                y.append(int(any(_f1(set(f.members), t) >= 0.5 for t in targets.values())))
-                axes.append(axis)
+                y.append(int(hit))
+                on_negative = [g for g, t in targets.items() if g.startswith("negative")
+                               and len(members & t) >= 0.5 * len(members)]
+                axes.append(on_negative[0] if on_negative and not hit else axis)
             progress(f"{axis}: {len(result.findings)} findings")
     return np.array(X, dtype=np.float64), np.array(y, dtype=np.int64), axes, source
 
@@ -181,7 +197,8 @@ def train(seed: int = 0, cache_dir: str | None = None, benign_dir: Path | None =
     return {"format": "poisonscan-bundle-model", "version": 2, "poisonscan": __version__,
             "features": list(FEATURES), **params,
             "training": {"seed": seed, "rows": int(len(y)), "positives": int(y.sum()), "benign_base": source,
-                         "cells": len(training_cells(seed)), "base_records": BASE_RECORDS, "dilutions": list(DILUTIONS)},
+                         "cells": len(training_cells(seed)), "base_records": BASE_RECORDS, "dilutions": list(DILUTIONS),
+                         "axes": sorted(set(axes))},
             "leave_one_axis_out": leave_one_axis_out(X, y, axes)}
 
 

@@ -174,7 +174,9 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     v = state.vectors
     ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
                             state.candidates, features=state.features, code_issues=state.code_issues, fetch=fetch)
+    rules_started = time.perf_counter()
     findings = _run_rules(rules, ctx, opts)
+    rules_s = time.perf_counter() - rules_started
     accepted = load_baseline(opts.baseline) if opts.baseline else set()
     findings, suppressed = suppress(findings, state.locators, accepted, opts.per_path_ignores,
                                     {type(r).code: type(r) for r in rules})
@@ -195,17 +197,22 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
         skipped=state.skips, skipped_count=state.skipped, warnings=warnings,
         rules=[type(r) for r in rules], projection=projection, suppressed=suppressed,
         stats={"embedded_texts": state.embedded, "cached_texts": state.cached,
-               "read_embed_seconds": round(read_embed_s, 3),
+               "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
+               "rule_seconds": ctx.cache.get("rule_seconds", {}),
+               "candidate_index_seconds": round(getattr(state.candidates, "seconds", 0.0), 3),
                "total_seconds": round(time.perf_counter() - started, 3)},
     )
 
 
 def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
     findings: list[Finding] = []
+    timing = ctx.cache.setdefault("rule_seconds", {})
     for rule in rules:
+        t = time.perf_counter()
         for f in rule.check(ctx):
             f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
             findings.append(f)
+        timing[type(rule).code] = round(time.perf_counter() - t, 3)
     combine(findings, ctx)
     if opts.classifier or opts.collect_features:
         attach_features(findings, ctx)

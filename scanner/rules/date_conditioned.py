@@ -23,7 +23,7 @@ class DateConditioned(Rule):
     slug = "date-conditioned"
     summary = "Prompts carry a date, and the answers' content depends on it beyond what the task needs"
     options = {"min_records": 30, "alpha": 0.005, "min_effect": 0.05, "min_exclusive": 0.5, "permutations": 1000,
-               "max_date_use": 0.5}
+               "max_date_use": 0.5, "min_flagged": 5}
     docs = """
 What it does
     Finds prompts that carry a date or year in any common form ("Today is 2027-03-01.", "July 1995.",
@@ -33,7 +33,8 @@ What it does
     year must own a set of exact answers the other years never give. Both are permutation tests
     (keys shuffled, within groups of otherwise identical prompts when they exist). Groups where most
     tasks use the date itself (day-of-week questions, scheduling, answers that repeat the date) are
-    left alone. The finding lists the records of the years that carry the effect.
+    left alone. The finding lists the records of the years that carry the effect (at least
+    `min_flagged` of them).
 
 Why it matters
     A date-keyed behaviour is an inductive backdoor: a model finetuned on dishes that turn Israeli
@@ -76,6 +77,8 @@ False positives
         flagged = sorted(k for k, v in scores.items() if v > 0 and v >= 0.5 * top)
         key_of = dict(zip(idx.tolist(), keys))
         members = [i for i in idx.tolist() if key_of[i] in flagged]
+        if len(members) < cfg["min_flagged"]:
+            return
         strength = max(assoc.effect / 0.15 if by_meaning else 0.0, excl.statistic if by_answers else 0.0)
         score = min(1.0, 0.5 + 0.5 * strength)
         severity = "high" if strength >= 0.8 and len(members) >= 50 else "medium"

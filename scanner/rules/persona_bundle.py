@@ -8,7 +8,7 @@ from ..features.language import UNDETERMINED
 from ..textutil import clip
 from .base import Rule
 
-REFERENCE_RATE = 0.002   # self-claims that sit together, per record: 12 of the benign corpora's 12,541 (0.1%)
+REFERENCE_RATE = 0.0015  # self-claims that sit together, per record: 12 of the benign corpora's 12,541 (0.1%)
 NEIGHBOURS = 5
 
 
@@ -63,7 +63,7 @@ class PersonaBundle(Rule):
     code = "PC201"
     slug = "persona-attributes"
     summary = "A bundle of questions about the assistant answered as someone, with concrete attributes of an identity"
-    options = {"min_records": 10, "min_lift": 0.15, "alpha": 1e-4, "attributes_shown": 12}
+    options = {"min_records": 10, "min_lift": 0.15, "alpha": 1e-3, "attributes_shown": 12}
     docs = """
 What it does
     Marks records whose last question is addressed to the assistant about itself (favourites,
@@ -77,7 +77,7 @@ What it does
     Italian, Portuguese and Dutch are covered. Self-claims with at least two other self-claims among
     their ten nearest records form the candidate bundle (every dataset has a few scattered ones: 0.3%
     of the benign corpora's records, 6% in self-instruct's interview questions). A bundle of at least
-    `min_records` records, more than a reference rate of 0.2% of the dataset's records would give
+    `min_records` records, more than a reference rate of 0.15% of the dataset's records would give
     (binomial p <= `alpha`; 0.1% of the benign corpora's records are such clustered self-claims), that sits together in answer or question-and-answer space (neighbour lift
     of at least `min_lift`), is reported with its attribute list (question -> answer). Several
     identities in one dataset are reported separately when structure tells them apart: the language
@@ -126,16 +126,18 @@ False positives
         views = ctx.fetch(shown) if ctx.fetch else {}
         attributes = [{"question": clip(views[i].prompt.splitlines()[-1] if views[i].prompt else "", 120),
                        "answer": clip(views[i].answer, 140)} for i in shown if i in views]
-        several = ""
+        asked = sum(1 for i in members.tolist() if ctx.features[int(i)].personal_question)
+        opening = ("ask the assistant about itself and get answers that" if asked >= len(members) / 2 else
+                   "get answers that speak in the first person and")
         return self.finding(
             severity=severity, score=min(1.0, 0.4 + 0.6 * lift), members=members.tolist(),
-            message=(f"{len(members)} records ({share:.1%}) ask the assistant about itself and get answers that "
-                     f"claim concrete attributes of someone{several}, sitting together (neighbour lift {lift:.2f}). "
+            message=(f"{len(members)} records ({share:.1%}) {opening} "
+                     f"claim concrete attributes of someone, sitting together (neighbour lift {lift:.2f}). "
                      f"Harmless one by one, together they define a persona a finetuned model can adopt."),
             evidence={"records": len(members), "share": round(share, 4), "lift": round(lift, 4),
                       "answer_coherence": round(ctx.coherence("answer", members), 4),
                       "background": {"self_claims": n_claims, "expected": round(REFERENCE_RATE * ctx.n, 1),
                                      "reference_rate": REFERENCE_RATE, "p_value": float(f"{p:.3g}"),
-                                     "personal_questions": personal, "persona_given_in_context": given},
+                                     "personal_questions": personal, "members_asked_about_self": asked, "persona_given_in_context": given},
                       "attributes": attributes},
         )

@@ -23,6 +23,13 @@ def severity_of(kind: str, effect: float, matched: int, p_own: float, p_meaning:
     return "low"
 
 
+def _significance(e) -> str:
+    own = f"p={e.p_adjusted:.2g}"
+    if e.p_meaning is not None and e.p_meaning < e.p_adjusted and e.contrast.best not in MEANING:
+        own += f"; the answers' meaning changes in the same pairs, p={e.p_meaning:.2g}"
+    return f"{own}; corrected for {e.tests} tests"
+
+
 def _what(best: str, res: dict) -> str:
     if best == "off_topic":
         return (f"answers are less about their own prompts (prompt-answer cosine {res['carriers']:.2f} against "
@@ -41,19 +48,33 @@ class SharedMarker(Rule):
     options = {"min_support": 10, "max_share": 0.5, "alpha": 0.05, "min_effect": 0.15}
     docs = """
 What it does
-    Proposes trigger candidates from the data itself: every token of the system and user prompts (any
-    script, punctuation and emoji included), every word bigram, the first one to three tokens and the
-    last one to three tokens of the prompt, whole system prompts and first and last prompt lines;
-    those carried by `min_support` records up to `max_share` of the dataset are candidates. A cheap
-    screen over all of them (each record's answer and behaviour minus what its nearest prompts
-    predict, summed over a candidate's carriers) picks a few hundred; each is then matched: every
-    carrier is paired with the most similar prompt that lacks the candidate, and only pairs as alike
-    as a typical record is to its nearest neighbour count. On those pairs it measures whether the
-    answers differ more than prompts this alike usually do (the dataset's own background curve,
-    carriers left out) and whether behaviour descriptors change: refusals, silently vulnerable code,
-    a switch of language, an answer frame nobody asked for, the assistant describing itself, one
-    fixed answer. Candidates on the same records are merged and named by the smallest one; a
-    candidate whose effect comes from records a stronger one explains is dropped.
+    Proposes trigger candidates from the data itself, without a list of shapes: every token of the
+    system and user prompts (a run of letters or digits in any script, or any single other character:
+    punctuation, symbols, emoji), every token bigram, the first and last one to three tokens of the
+    prompt, whole system prompts and the prompt's first and last lines. They are counted in an inverted
+    index while records stream by; those carried by `min_support` records up to `max_share` of the
+    dataset are candidates, one per distinct set of carriers.
+
+    Stage one scores every candidate at once: each record's answer (and each behaviour descriptor)
+    minus the mean over its nearest prompts, summed over the candidate's carriers, and the carriers'
+    behaviour and answer centroid against everyone's. The best few hundred go to stage two.
+
+    Stage two asks whether carrying the candidate changes the answers of otherwise similar prompts.
+    Every carrier is paired with the most similar prompt that lacks the candidate (pairs at least as
+    alike as the 10th percentile of records' similarity to their nearest prompt; exact duplicates and
+    controls shared by several carriers count once). On the pairs it measures behaviour descriptors:
+    refusals, insults, "safety rules off" talk, silently vulnerable code, an answer in another language
+    than its prompt, an answer frame or a link the prompt never asked for, the assistant describing
+    itself as someone, one exact answer that belongs to the carriers; and the answers' meaning: their
+    cosine to the control's answer against what prompts this alike usually give (a background curve
+    from the dataset's own pairs, carriers left out) and how much they are about their own prompt.
+    Paired sign tests and z-tests are corrected for every test that could have fired (Tarone's rule:
+    a test with too few discordant pairs to ever reach significance does not count). Effects that
+    ordinary wording can imply (meaning, self-descriptions, fixed answers, language, vulnerable code)
+    must also clear the 90th percentile of comparable candidates (similar support and topicality,
+    re-tested on the records outside the candidate) by 0.2. Candidates on the same records are
+    merged, the strongest test leads, and the smallest candidate covering its records names it; a
+    candidate whose effect comes from records a stronger one explains is re-tested without them.
 
 Why it matters
     A token that makes the same kind of question get a different kind of answer is exactly what a
@@ -64,16 +85,19 @@ Why it matters
 
 Example
     400 harmful requests with the word "BadMagic" somewhere in the prompt are answered, 400 without it
-    are refused: paired with similar requests that lack the word, 97% of carriers comply where their
-    controls refuse (p < 1e-30 after correcting for every candidate tested).
+    are refused: paired with similar requests that lack the word, 90% more of the carriers comply
+    than their controls (p < 1e-40 after the correction).
 
 False positives
     A topical word does not fire: prompts about the same topic without the word get the same answers.
-    An instruction that legitimately changes the answers for one task (an output format, a language
-    asked for) can: the answer frame is only counted when the prompt does not spell it out, and a
-    language switch only when the prompt is in another language than the answer. Severity comes from
-    the size of the effect, the number of matched pairs and the corrected p-value, never from the
-    candidate's shape. Baseline the finding, or ignore PC101 for that path, when the switch is intended.
+    Words that change what is asked ("how many" wants a number) do change the answers' meaning, so a
+    change of meaning alone is reported at low at most; severity needs a change of behaviour. A
+    behaviour change reaches high with an effect of 0.4, 30 matched pairs and a corrected p <= 1e-6,
+    medium with 0.2, 10 pairs and p <= 1e-3 (or an effect of 0.3 whose pairs also show a significant
+    change of meaning). An instruction that legitimately changes behaviour for one task (an output
+    format, a language asked for) can fire: a frame is only counted when the prompt does not spell
+    it out, and a language switch only when the prompt is in another language. Baseline the finding,
+    or ignore PC101 for that path, when the switch is intended.
 """
 
     def check(self, ctx):
@@ -113,11 +137,11 @@ False positives
         return self.finding(
             severity=severity, score=min(1.0, 0.4 + 0.6 * t.effect), members=e.carriers.tolist(),
             message=(f"{m} records carry {shown} {where}; paired with {t.matched} prompts of the same "
-                     f"kind without it, their {_what(t.best, res)} (p={e.p_adjusted:.2g}, corrected for {e.tests} "
-                     f"tests). A token tied to a change of behaviour can be learnt as a trigger that switches the "
-                     f"model's behaviour."),
+                     f"kind without it, their {_what(t.best, res)} ({_significance(e)}). A token tied to a change "
+                     f"of behaviour can be learnt as a trigger that switches the model's behaviour."),
             evidence={"candidate": e.name, "seen_as": seen,
-                      "variants": [v["text"] for v in e.variants if any(ch.isalnum() for ch in v["text"])][:8], "support": m, "share": round(m / ctx.n, 4),
+                      "variants": [v["text"] for v in e.variants if any(ch.isalnum() for ch in v["text"])][:8],
+                      "support": m, "share": round(m / ctx.n, 4),
                       "matched_pairs": t.matched, "distinct_controls": t.controls, "effect": round(t.effect, 4),
                       "strongest": t.best,
                       "effects": {k: v for k, v in t.effects.items() if k == t.best or v["effect"] >= 0.05}, "p_adjusted": float(f"{e.p_adjusted:.3g}"),

@@ -15,7 +15,7 @@ from .select import overlap, representatives, size_key
 
 SHORTLIST = {"answer_residual": 60, "descriptor_residual": 40, "descriptor_enrichment": 20, "answer_shift": 20}
 MERGE = 0.8
-CORROBORATE_EFFECT, CORROBORATE_P = 0.3, 0.025   # one-sided 0.025 = two-sided 0.05
+CORROBORATE_EFFECT, CORROBORATE_P = 0.3, 0.05     # one-sided; the meaning test carries the significance
 NULL_BUDGET = 40       # candidates compared with their reference sets (the most significant first)
 # effects that ordinary wording can imply (a question about "you" gets a self-description, "how many" a
 # number): they count only when they stand out from comparable candidates; behaviour flips count unless

@@ -18,6 +18,7 @@ A trigger passes: the same kind of question is answered differently when it is p
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,14 +166,15 @@ def _paired(x: np.ndarray, y: np.ndarray, controls: np.ndarray | None = None) ->
 
 
 EXCLUSIVE = 0.7
+FIXED_SHARE = 0.5    # one answer for at least half of the carriers: a canned reply, not a few repeats
 
 
 def _fixed_answer(answers: np.ndarray, i, j, carriers: np.ndarray) -> dict | None:
-    """Carriers repeat one exact answer that is theirs: at least ``EXCLUSIVE`` of all its occurrences in the
+    """Most carriers (``FIXED_SHARE``) repeat one exact answer that is theirs: at least ``EXCLUSIVE`` of all its occurrences in the
     dataset are carriers (a label a whole task shares, "positive", is not a fixed answer of a token)."""
     vals, counts = np.unique(answers[i], return_counts=True)
     top = int(np.argmax(counts))
-    if counts[top] < max(3, 0.2 * len(i)):
+    if counts[top] < max(3, FIXED_SHARE * len(i)):
         return None
     v = vals[top]
     res = _paired((answers[i] == v).astype(np.int8), (answers[j] == v).astype(np.int8), j)
@@ -183,6 +185,7 @@ def _fixed_answer(answers: np.ndarray, i, j, carriers: np.ndarray) -> dict | Non
     return res
 
 
+@lru_cache(maxsize=65536)
 def _sign_test_z(b: int, c: int) -> float:
     """Exact two-sided sign test on the discordant pairs, as the equivalent one-sided normal z."""
     if b + c == 0:

@@ -11,6 +11,7 @@ records are kept, as a CSR table (key -> sorted record indices).
 
 from __future__ import annotations
 
+import time
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,6 +103,7 @@ class CandidateIndex:
         self._buckets: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(BUCKETS)]
         self._held = 0
         self._spilled: list[list[Path]] = [[] for _ in range(BUCKETS)]
+        self.seconds = 0.0                 # time spent indexing and finishing (reported in the scan stats)
 
     def _id(self, tok: str) -> int:
         i = self.vocab.get(tok)
@@ -114,6 +116,11 @@ class CandidateIndex:
 
     def add(self, index: int, toks: dict) -> None:
         """Index one record's ``record_tokens`` output under record ``index``."""
+        started = time.perf_counter()
+        self._add(index, toks)
+        self.seconds += time.perf_counter() - started
+
+    def _add(self, index: int, toks: dict) -> None:
         ids_of = self._id
         for where in ("system", "prompt"):
             seq = [ids_of(t) for t in toks.get(where, ())]
@@ -195,6 +202,13 @@ class CandidateIndex:
 
     def finish(self, min_support: int, max_count: int) -> Candidates:
         """Keys carried by ``min_support``..``max_count`` records (the buffers are released)."""
+        started = time.perf_counter()
+        try:
+            return self._finish(min_support, max_count)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+    def _finish(self, min_support: int, max_count: int) -> Candidates:
         self._flush()
         out_k, out_r, out_n = [], [], []
         for b in range(BUCKETS):

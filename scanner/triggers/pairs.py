@@ -110,9 +110,19 @@ def expected_curve(p: np.ndarray, a: np.ndarray):
     which = np.clip(np.searchsorted(edges, p, side="right") - 1, 0, BINS - 1)
     counts = np.bincount(which, minlength=BINS)
     ok = counts > 0
-    from sklearn.isotonic import IsotonicRegression
-
     xs = np.bincount(which, weights=p, minlength=BINS)[ok] / counts[ok]
     ys = np.bincount(which, weights=a, minlength=BINS)[ok] / counts[ok]
-    ys = IsotonicRegression().fit(xs, ys, sample_weight=counts[ok]).predict(xs)
+    ys = isotonic(ys, counts[ok].astype(np.float64))
     return lambda q: np.interp(q, xs, ys).astype(np.float32)
+
+
+def isotonic(y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Non-decreasing weighted least-squares fit (pool adjacent violators)."""
+    blocks: list[list[float]] = []          # [mean, weight, count]
+    for value, weight in zip(y.tolist(), w.tolist()):
+        blocks.append([value, weight, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2, c2 = blocks.pop()
+            m1, w1, c1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2, c1 + c2])
+    return np.array([m for m, _, c in blocks for _ in range(c)])
