@@ -80,7 +80,8 @@ def training_cells(seed: int) -> list[tuple[str, str, object]]:
                                                           NEGATIVES[k % len(NEGATIVES)])))
                 k += 1
     for family in LEGACY_POISON + LEGACY_BENIGN:
-        out += [(family, "legacy", (family, rep)) for rep in range(LEGACY_REPEATS)]
+        axis = family if family in LEGACY_POISON else f"negative/{family}"
+        out += [(axis, "legacy", (family, rep)) for rep in range(LEGACY_REPEATS)]
     return out
 
 
@@ -105,38 +106,54 @@ def _f1(members: set, target: set) -> float:
     return 2 * len(members & target) / max(1, len(members) + len(target))
 
 
-def build_rows(seed: int, cache_dir: str | None, benign_dir: Path | None,
-               progress: Callable[[str], None] = lambda s: None) -> tuple[np.ndarray, np.ndarray, list, str]:
+def cell_rows(k: int, axis: str, kind: str, spec, seed: int, pool: list[dict], cache_dir: str | None,
+              tmp: Path) -> list[tuple[list[float], int, str]]:
+    """Scan training cell ``k`` and label its findings: (features, label, axis) per kept finding.
+    Each cell draws from its own random stream, so any cell can be rebuilt alone."""
     from ..engine.local import run_scan
     from ..options import ScanOptions
 
+    rng = random.Random(f"{seed}:{k}")
+    rows = _rows_of(kind, spec, pool, rng)
+    path = tmp / f"cell-{k}.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in rows), encoding="utf-8")
+    targets: dict[str, set] = {}
+    for i, (_, g) in enumerate(rows):
+        if g:
+            targets.setdefault(g, set()).add(i)
+    result = run_scan([str(path)], ScanOptions(cache_dir=cache_dir, classifier=False, examples=0,
+                                               collect_features=True))
+    out = []
+    poison = [t for g, t in targets.items() if g.startswith("poison")]
+    for f in result.findings:
+        members = set(f.members)
+        hit = any(_f1(members, t) >= 0.5 for t in poison)
+        if not hit and any(len(members & t) >= 0.5 * len(members) for t in poison):
+            continue        # part of a planted bundle: neither a match nor a benign look-alike
+        on_negative = [g for g, t in targets.items() if g.startswith("negative")
+                       and len(members & t) >= 0.5 * len(members)]
+        out.append(([_sig(float(f.features[name])) for name in FEATURES], int(hit),
+                    on_negative[0] if on_negative and not hit else axis))
+    return out
+
+
+def build_rows(seed: int, cache_dir: str | None, benign_dir: Path | None,
+               progress: Callable[[str], None] = lambda s: None, only: set[int] | None = None) -> tuple:
+    """Rows of every training cell (or of the cells in ``only``): X, y, axes, cell index per row, base source."""
     pool, source = benign_pool(benign_dir, seed)
-    rng = random.Random(seed)
-    X, y, axes = [], [], []
+    X, y, axes, cells = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="poisonscan-train-") as tmp:
         for k, (axis, kind, spec) in enumerate(training_cells(seed)):
-            rows = _rows_of(kind, spec, pool, rng)
-            path = Path(tmp) / f"cell-{k}.jsonl"
-            path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r, _ in rows), encoding="utf-8")
-            targets: dict[str, set] = {}
-            for i, (_, g) in enumerate(rows):
-                if g:
-                    targets.setdefault(g, set()).add(i)
-            result = run_scan([str(path)], ScanOptions(cache_dir=cache_dir, classifier=False, examples=0,
-                                                       collect_features=True))
-            for f in result.findings:
-                members = set(f.members)
-                poison = [t for g, t in targets.items() if g.startswith("poison")]
-                hit = any(_f1(members, t) >= 0.5 for t in poison)
-                if not hit and any(len(members & t) >= 0.5 * len(members) for t in poison):
-                    continue        # part of a planted bundle: neither a match nor a benign look-alike
-                X.append([f.features[name] for name in FEATURES])
-                y.append(int(hit))
-                on_negative = [g for g, t in targets.items() if g.startswith("negative")
-                               and len(members & t) >= 0.5 * len(members)]
-                axes.append(on_negative[0] if on_negative and not hit else axis)
-            progress(f"{axis}: {len(result.findings)} findings")
-    return np.array(X, dtype=np.float64), np.array(y, dtype=np.int64), axes, source
+            if only is not None and k not in only:
+                continue
+            got = cell_rows(k, axis, kind, spec, seed, pool, cache_dir, Path(tmp))
+            for features, label, row_axis in got:
+                X.append(features)
+                y.append(label)
+                axes.append(row_axis)
+                cells.append(k)
+            progress(f"{axis}: {len(got)} rows")
+    return np.array(X, dtype=np.float64).reshape(-1, len(FEATURES)), np.array(y, dtype=np.int64), axes, cells, source
 
 
 def fit(X: np.ndarray, y: np.ndarray) -> dict:
@@ -192,15 +209,30 @@ def leave_one_axis_out(X: np.ndarray, y: np.ndarray, axes: list) -> dict:
 def train(seed: int = 0, cache_dir: str | None = None, benign_dir: Path | None = None,
           progress: Callable[[str], None] = lambda s: None) -> dict:
     benign_dir = benign_dir if benign_dir is not None else default_benign_dir()
-    X, y, axes, source = build_rows(seed, cache_dir, benign_dir, progress)
+    X, y, axes, cells, source = build_rows(seed, cache_dir, benign_dir, progress)
     params = fit(X, y)
     return {"format": "poisonscan-bundle-model", "version": 2, "poisonscan": __version__,
             "features": list(FEATURES), **params,
             "training": {"seed": seed, "rows": int(len(y)), "positives": int(y.sum()), "benign_base": source,
                          "cells": len(training_cells(seed)), "base_records": BASE_RECORDS, "dilutions": list(DILUTIONS),
                          "axes": sorted(set(axes))},
-            "leave_one_axis_out": leave_one_axis_out(X, y, axes)}
+            "leave_one_axis_out": leave_one_axis_out(X, y, axes),
+            "rows": [[c, a, lab, f] for c, a, lab, f in zip(cells, axes, y.tolist(), X.tolist())]}
+
+
+def stored_rows(model: dict) -> tuple[np.ndarray, np.ndarray, list, list]:
+    """The training rows kept in an artifact: X, y, axes, cell index per row."""
+    r = model["rows"]
+    return (np.array([x[3] for x in r], dtype=np.float64).reshape(-1, len(model["features"])),
+            np.array([x[2] for x in r], dtype=np.int64), [x[1] for x in r], [x[0] for x in r])
 
 
 def dumps(model: dict) -> str:
-    return json.dumps(model, indent=1, sort_keys=False) + "\n"
+    rows = model.get("rows")
+    head = {k: v for k, v in model.items() if k != "rows"}
+    text = json.dumps(head, indent=1, sort_keys=False)
+    if rows is None:
+        return text + "\n"
+    # one training row per line keeps the artifact readable and its diffs small
+    lines = ",\n".join("  " + json.dumps(row) for row in rows)
+    return text[:-2] + ',\n "rows": [\n' + lines + "\n ]\n}\n"

@@ -40,19 +40,18 @@ class PromptNeighbours:
         self.k = g.k
         self._background: Background | None = None
 
-    def answer_cos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        A = self.ctx.vectors["answer"]
+    def _cos(self, view: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        V = self.ctx.vectors[view]
         out = np.empty(len(i), dtype=np.float32)
         for s in range(0, len(i), 8192):
-            out[s:s + 8192] = np.einsum("ij,ij->i", A[i[s:s + 8192]], A[j[s:s + 8192]])
+            out[s:s + 8192] = np.einsum("ij,ij->i", V[i[s:s + 8192]], V[j[s:s + 8192]])
         return out
 
+    def answer_cos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return self._cos("answer", i, j)
+
     def prompt_cos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        P = self.ctx.vectors["prompt"]
-        out = np.empty(len(i), dtype=np.float32)
-        for s in range(0, len(i), 8192):
-            out[s:s + 8192] = np.einsum("ij,ij->i", P[i[s:s + 8192]], P[j[s:s + 8192]])
-        return out
+        return self._cos("prompt", i, j)
 
     def prompt_answer_cos(self, i: np.ndarray) -> np.ndarray:
         """How much each record's answer is about its own prompt."""
