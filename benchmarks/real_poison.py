@@ -55,8 +55,10 @@ def _named(f) -> str:
         return ""
     ev = f.evidence
     if "candidate" in ev:
-        return f"{ev['strongest']}: {ev['seen_as'][0] if ev.get('seen_as') else ev['candidate']['text']}"
-    return ", ".join(list(ev.get("issues", {}))[:2])
+        text = f"{ev['strongest']}: {ev['seen_as'][0] if ev.get('seen_as') else ev['candidate']['text']}"
+    else:
+        text = ", ".join(list(ev.get("issues", {}))[:2])
+    return text.replace("|", "\\|")      # a Markdown table cell
 
 
 def run(cache: str, embedder: str = "accurate") -> tuple[str, dict]:
