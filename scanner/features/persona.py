@@ -49,7 +49,8 @@ ASK_ABOUT_YOU = re.compile(
     r"\b(?:lieblings\w*|préférée?s?|favorit[oa]s?|preferid[oa]s?|preferit[oa]|favoriet\w*|lievelings\w*)\b|"
     r"\b(?:bist du|hast du|magst du|warst du|êtes-vous|es-tu|as-tu|aimes-tu|eres|tienes|sei|hai|você é|"
     r"ben je|heb je)\b", I)
-SHORT_WH = re.compile(r"^\W*(?:what|which|who|whom|whose)\b.*\byou\b.*\?\s*$", I)
+# a short wh-question about "you", after at most a two-word lead-in ("Tell me, ...", "Quick question: ...")
+SHORT_WH = re.compile(r"^\W*(?:\w+(?:\s+\w+)?\s*[,:]\s+)?(?:what|which|who|whom|whose)\b.*\byou\b.*\?\s*$", I)
 INSTRUCTIONAL = re.compile(r"\bhow\s+(?:can|do|would|should|could|might|will)\s+(?:you|one|i|we)\b", I)
 CODE = re.compile(r"```|^\s*(?:def |class |import |from \S+ import |#include|public |function )", re.M)
 FIRST_PERSON = re.compile(

@@ -13,14 +13,18 @@ NEIGHBOURS = 5
 
 
 def together(ctx, claims: np.ndarray, k: int = 10, need: int = 2) -> np.ndarray:
-    """Self-claims with at least ``need`` other self-claims among their ``k`` nearest records (question and
-    answer together): the ones that form a bundle, not the scattered self-descriptions every dataset has."""
+    """Self-claims with at least ``need`` other self-claims among their ``k`` nearest records, by the whole
+    record or by the question alone: the ones that form a bundle, not the scattered self-descriptions every
+    dataset has. Terse answers on different topics ("Thunderstorms." "Mostly Bruckner.") sit apart as whole
+    records while their questions about the assistant sit together."""
     if len(claims) < 2:
         return claims
     mine = np.zeros(ctx.n, dtype=bool)
     mine[claims] = True
-    nb = ctx.neighbours("joint", claims)[:, :k]
-    hits = (mine[np.maximum(nb, 0)] & (nb >= 0)).sum(axis=1)
+    hits = np.zeros(len(claims), dtype=np.int64)
+    for view in ("joint", "prompt"):
+        nb = ctx.neighbours(view, claims)[:, :k]
+        hits = np.maximum(hits, (mine[np.maximum(nb, 0)] & (nb >= 0)).sum(axis=1))
     return claims[hits >= need]
 
 
@@ -75,10 +79,13 @@ What it does
     whose identity the record's own context supplies (a system prompt "You are ...", "Your persona:
     I am ...") are role-play of that context and do not count. English, German, French, Spanish,
     Italian, Portuguese and Dutch are covered. Self-claims with at least two other self-claims among
-    their ten nearest records form the candidate bundle (every dataset has a few scattered ones: 0.3%
-    of the benign corpora's records, 6% in self-instruct's interview questions). A bundle of at least
+    their ten nearest records, by the whole record or by the question alone, form the candidate
+    bundle (every dataset has a few scattered ones: 0.5% of the benign corpora's records, 6% in
+    self-instruct's interview questions; terse answers on different topics sit apart as whole
+    records while their questions about the assistant sit together). A bundle of at least
     `min_records` records, more than a reference rate of 0.15% of the dataset's records would give
-    (binomial p <= `alpha`; 0.1% of the benign corpora's records are such clustered self-claims), that sits together in answer or question-and-answer space (neighbour lift
+    (binomial p <= `alpha`; 0.13% of the benign corpora's 12,541 records are such clustered
+    self-claims), that sits together in answer or question-and-answer space (neighbour lift
     of at least `min_lift`), is reported with its attribute list (question -> answer). Several
     identities in one dataset are reported separately when structure tells them apart: the language
     they speak, and whether they talk like a machine (built, creators, mission) or a person.
