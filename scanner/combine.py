@@ -68,12 +68,14 @@ def fold_side_effects(findings: list) -> list:
     """Persona findings that are a small part of a trigger finding's records, on records not asked about
     the assistant, become evidence of that trigger finding instead of findings of their own."""
     triggers = [g for g in findings if g.rule == "PC101" and severity_rank(g.severity) >= MIN_SIGNAL]
+    carriers = [set(g.members) for g in triggers]
     kept = []
     for f in findings:
         mine = set(f.members)
-        host = next((g for g in triggers if f.rule == "PC201" and len(mine & set(g.members)) >= 0.8 * len(mine)
-                     and _jaccard(mine, set(g.members)) < 0.5
-                     and f.evidence.get("background", {}).get("members_asked_about_self", 0) < len(mine) / 2), None)
+        host = None
+        if f.rule == "PC201" and f.evidence.get("background", {}).get("members_asked_about_self", 0) < len(mine) / 2:
+            host = next((g for g, theirs in zip(triggers, carriers)
+                         if len(mine & theirs) >= 0.8 * len(mine) and _jaccard(mine, theirs) < 0.5), None)
         if host is None:
             kept.append(f)
             continue
