@@ -1,7 +1,8 @@
 """Stage two: does carrying the candidate change the answers of otherwise similar prompts?
 
 Each carrier is matched with its most similar prompt that lacks the candidate (its nearest
-prompt neighbours first, an exact search when all of them carry it). Only pairs at least as
+prompt neighbours first, an exact search when all of them carry it: for at most ``MAX_EXACT``
+carriers, evenly spread, when a very common candidate has more). Only pairs at least as
 alike as a typical record is to its nearest neighbour count as "the same kind of question".
 On those pairs:
 
@@ -25,7 +26,7 @@ import numpy as np
 
 from .pairs import expected_curve
 
-MAX_EXACT = 5000
+MAX_EXACT = 1000    # carriers searched exactly for a control; more are thinned evenly (pairs enough)
 MIN_PAIRS = 8
 MIN_SD = 0.1        # cosine units: a floor on the spread of pair residuals (few pairs, tiny spread)
 
@@ -86,7 +87,9 @@ def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None 
     rows = carriers[pn.has_prompt[carriers] & pn.answered[carriers]]
     j, p = _first_outside(pn, rows, inside)
     lost = np.flatnonzero(j < 0)
-    if len(lost) and len(lost) <= MAX_EXACT:
+    if len(lost) > MAX_EXACT:   # a very common candidate: an even sample of its unmatched carriers
+        lost = lost[np.linspace(0, len(lost) - 1, MAX_EXACT).round().astype(np.int64)]
+    if len(lost):
         j[lost], p[lost] = _exact_outside(pn, rows[lost], inside)
     ok = (j >= 0) & (p >= threshold)
     i, j, p = rows[ok], j[ok], p[ok]
