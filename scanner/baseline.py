@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from .fileutil import write_atomic
 from .errors import ConfigError, InputError
 
 VERSION = 1
@@ -37,13 +38,9 @@ def create(report_path: str | os.PathLike, out_path: str | os.PathLike) -> dict:
                        "records": len(f.get("records", [])), "message": f.get("message", "")[:300]}
     ordered = sorted(entries.values(), key=lambda e: (e["rule"] or "", e["fingerprint"]))
     baseline = {"tool": "poisonscan", "version": VERSION, "findings": ordered}
-    target = Path(out_path)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
     try:
-        tmp.write_text(json.dumps(baseline, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(tmp, target)
+        write_atomic(out_path, json.dumps(baseline, indent=2, ensure_ascii=False) + "\n")
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise InputError(f"{out_path}: cannot write baseline ({exc.strerror or exc})") from exc
     return baseline
 

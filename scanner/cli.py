@@ -33,13 +33,11 @@ def _write(text: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    target = Path(output)
-    tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
+    from .fileutil import write_atomic
+
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)
+        write_atomic(output, text)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise PoisonscanError(f"{output}: cannot write report ({exc.strerror or exc})") from exc
 
 
@@ -93,7 +91,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--model", default=None,
               help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
-@click.option("--batch-size", type=click.IntRange(1, 4096), default=None)
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=None,
+              help="Texts per transformer pass [default: 8].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Hide the findings accepted in this baseline (poisonscan baseline create).")
@@ -157,13 +156,17 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--write-docs", "docs_dir", type=click.Path(file_okay=False), default=None,
               help="Write the user guide's rule pages (one per family) into this folder.")
-def rules_cmd(code, fmt, docs_dir):
-    """List the rules, or explain one."""
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Read this TOML file instead of the nearest pyproject.toml/poisonscan.toml (its plugins are listed).")
+def rules_cmd(code, fmt, docs_dir, config_path):
+    """List the rules (built-in and configured plugins), or explain one."""
     import json
 
+    from .config import find_config, load_config
     from .rules.registry import all_rules, find_rule
 
-    rules = all_rules()
+    settings = load_config(Path(config_path) if config_path else find_config())
+    rules = all_rules(settings.get("plugins", []))
     if docs_dir:
         from .rules.docs import write_pages
 
@@ -173,21 +176,30 @@ def rules_cmd(code, fmt, docs_dir):
     if code:
         rule = find_rule(rules, code)
         if fmt == "json":
-            click.echo(json.dumps({"code": rule.code, "slug": rule.slug, "summary": rule.summary,
-                                   "docs": rule.doc_sections(), "options": rule.options}, indent=2))
+            click.echo(json.dumps({**_describe(rule), "docs": rule.doc_sections(),
+                                   "options": {k: {"default": o.default, "help": o.help}
+                                               for k, o in rule.options.items()}}, indent=2))
             return
-        click.echo(f"{rule.code} {rule.slug}\n{rule.summary}\n")
+        status = "" if rule.status == "stable" else f" ({rule.status})"
+        click.echo(f"{rule.code} {rule.slug}{status}\n{rule.summary}\n")
         for title, text in rule.doc_sections().items():
             click.echo(f"{title}\n{'-' * len(title)}\n{text}\n")
         if rule.options:
-            opts = ", ".join(f"{k} = {v!r}" for k, v in rule.options.items())
-            click.echo(f"Options ([tool.poisonscan.rules.{rule.code}])\n{opts}")
+            click.echo(f"Options ([tool.poisonscan.rules.{rule.code}])")
+            for k, o in rule.options.items():
+                click.echo(f"  {k} = {o.default!r}: {o.help}")
         return
     if fmt == "json":
-        click.echo(json.dumps([{"code": r.code, "slug": r.slug, "summary": r.summary} for r in rules], indent=2))
+        click.echo(json.dumps([_describe(r) for r in rules], indent=2))
         return
     for r in rules:
-        click.echo(f"{r.code}  {r.slug:<16} {r.summary}")
+        status = "" if r.status == "stable" else f" [{r.status}]"
+        click.echo(f"{r.code}  {r.slug:<18} {r.summary}{status}")
+
+
+def _describe(rule) -> dict:
+    return {"code": rule.code, "slug": rule.slug, "summary": rule.summary, "family": rule.family,
+            "role": rule.role, "key": rule.key, "status": rule.status, "plugin": rule.__module__.split(".")[0] != "scanner"}
 
 
 @main.command("config")
@@ -248,10 +260,11 @@ def filter_cmd(input_path, report, min_severity, out_dir):
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
 @click.option("--benign", "benign_dir", type=click.Path(file_okay=False, exists=True), default=None,
-              help="Benign corpus folder for base records [default: ../shared/corpora/benign, else fixtures].")
+              help="Benign corpus folder for base records [default: $POISONSCAN_BENIGN_DIR, else ../shared/corpora/benign, "
+                   "else a small bundled base].")
 def train_cmd(output, seed, cache_dir, benign_dir):
     """Rebuild the bundle classifier from generated training cells (deterministic for a seed)."""
-    from .classifier.train import dumps, train
+    from .training import dumps, train
 
     model = train(seed=seed, cache_dir=cache_dir, benign_dir=Path(benign_dir) if benign_dir else None,
                   progress=lambda s: click.echo(f"poisonscan: train: {s}", err=True))

@@ -12,6 +12,9 @@ format instruction, a tag, a system prompt shared by those records and few other
 the key can switch the content on, so it is raised one level too.
 A structural finding (a narrow bundle, a narrow task set) carries no content signal of its own:
 it is raised to the severity of the content finding on the same records, never above it.
+
+Which rule is which comes from the rule classes (``role``, ``key``, ``amplified_by_key``,
+``side_effect_of``), so a plugin rule combines like a built-in one.
 """
 
 from __future__ import annotations
@@ -20,16 +23,6 @@ import numpy as np
 
 from .findings import SEVERITIES, severity_rank
 
-# content finding -> independent content signals that amplify it
-AMPLIFIED_BY = {
-    "PC201": {"PC101", "PC301", "PC302"},
-    "PC401": {"PC101", "PC301", "PC302"},
-}
-# structural finding -> content findings whose severity it adopts
-RAISED_TO = {
-    "PC102": {"PC101", "PC201", "PC301", "PC302", "PC401", "PC501", "PC502"},
-    "PC103": {"PC101", "PC201", "PC301", "PC302", "PC401", "PC501", "PC502"},
-}
 MIN_SIGNAL = severity_rank("medium")
 KEY_JACCARD = 0.8
 
@@ -64,42 +57,53 @@ def find_key(ctx, members) -> dict | None:
     return {**cands.describe(best[1]), "jaccard": round(best[0], 4), "shared_records": best[2]}
 
 
-def fold_side_effects(findings: list) -> list:
-    """Persona findings that are a small part of a trigger finding's records, on records not asked about
-    the assistant, become evidence of that trigger finding instead of findings of their own."""
-    triggers = [g for g in findings if g.rule == "PC101" and severity_rank(g.severity) >= MIN_SIGNAL]
-    carriers = [set(g.members) for g in triggers]
+def _classes(rules) -> dict:
+    if rules is None:
+        from .rules.registry import all_rules
+
+        rules = all_rules()
+    return {r.code: r for r in rules}
+
+
+def fold_side_effects(findings: list, classes: dict) -> list:
+    """Findings that their rule calls a side effect of another finding at >= medium (a persona that is a small
+    part of a trigger's records) become evidence of that finding instead of findings of their own."""
+    hosts = [g for g in findings if severity_rank(g.severity) >= MIN_SIGNAL and g.rule in classes]
     kept = []
     for f in findings:
-        mine = set(f.members)
-        host = None
-        if f.rule == "PC201" and f.evidence.get("background", {}).get("members_asked_about_self", 0) < len(mine) / 2:
-            host = next((g for g, theirs in zip(triggers, carriers)
-                         if len(mine & theirs) >= 0.8 * len(mine) and _jaccard(mine, theirs) < 0.5), None)
+        cls = classes.get(f.rule)
+        host = None if cls is None else next(
+            (g for g in hosts if g is not f and cls.side_effect_of(f, g, classes[g.rule])), None)
         if host is None:
             kept.append(f)
             continue
         host.evidence.setdefault("also", []).append(
-            {"rule": f.rule, "records": len(mine), "what": "first-person claims inside the triggered answers"})
+            {"rule": f.rule, "records": len(f.members), "what": "first-person claims inside the triggered answers"})
     return kept
 
 
-def combine(findings: list, ctx=None) -> list:
-    """Fold side effects into their trigger findings, then adjust severities in place, recording in the
-    evidence which findings did it. Returns the findings kept."""
-    findings[:] = fold_side_effects(findings)
+def combine(findings: list, ctx=None, rules=None) -> list:
+    """Fold side effects into their hosts, then adjust severities in place, recording in the evidence which
+    findings did it. ``rules``: the rule classes (their ``role``, ``key`` and ``amplified_by_key`` decide; the
+    built-ins when None). Returns the findings kept (the list passed in, updated)."""
+    classes = _classes(rules)
+    findings[:] = fold_side_effects(findings, classes)
     members = [set(f.members) for f in findings]
     original = [f.severity for f in findings]
+    keys = {code for code, cls in classes.items() if cls.key}
+    content = {code for code, cls in classes.items() if cls.role == "content"}
+    trigger = next((code for code, cls in sorted(classes.items()) if cls.key == "trigger"), "PC101")
     for i, f in enumerate(findings):
-        amplify = AMPLIFIED_BY.get(f.rule, set())
-        adopt = RAISED_TO.get(f.rule, set())
+        cls = classes.get(f.rule)
+        amplify = keys - {f.rule} if cls is not None and cls.amplified_by_key else set()
+        adopt = content if cls is not None and cls.role == "structural" else set()
         related = [j for j, g in enumerate(findings) if j != i and g.rule in amplify | adopt
                    and severity_rank(original[j]) >= MIN_SIGNAL
                    and (_jaccard if g.rule in amplify else _overlap)(members[i], members[j]) >= 0.5]
         key = find_key(ctx, f.members) if amplify and severity_rank(original[i]) >= MIN_SIGNAL else None
-        if key and not any(findings[j].rule == "PC101" for j in related):
+        if key and not any(classes[findings[j].rule].key == "trigger" for j in related):
             _raise(f, original[i], min(len(SEVERITIES) - 1, severity_rank(original[i]) + 1),
-                   [{"rule": "PC101", "severity": "key", "shared_records": key["shared_records"], "key": key}],
+                   [{"rule": trigger, "severity": "key", "shared_records": key["shared_records"], "key": key}],
                    f"the prompt candidate {key['text']!r} is carried by exactly these records and can switch it on")
             continue
         if not related:

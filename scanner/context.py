@@ -13,10 +13,8 @@ import numpy as np
 
 from .cluster.bundler import DensityBundler
 from .cluster.knn import KnnGraph, NeighbourSearch
+from .cluster.stats import BundleStats
 from .embed.store import ViewRows
-
-BATCH_GAPS_ABOVE = 50_000   # above this many records, gaps of many sets share one pass over the vectors
-CHUNK_ROWS = 65_536
 
 
 @dataclass
@@ -28,11 +26,10 @@ class ScanContext:
     candidate_index: object             # triggers.index.CandidateIndex (prompt tokens, n-grams, phrases)
     features: list = field(default_factory=list)   # per-record RecordFeatures
     code_issues: dict = field(default_factory=dict)  # record index -> bandit issues
-    fetch: object = None                            # callable: indices -> {index: Views}
     k: int = 15
     seed: int = 0
     _search: dict = field(default_factory=dict, repr=False)
-    _gaps: dict = field(default_factory=dict, repr=False)
+    _stats: object = field(default=None, repr=False)
     _bundles: dict = field(default_factory=dict, repr=False)
     _candidates: dict = field(default_factory=dict, repr=False)
     cache: dict = field(default_factory=dict, repr=False)   # results shared between rules (trigger tests)
@@ -85,92 +82,19 @@ class ScanContext:
                 out.setdefault(key, []).append(i)
         return [(k, v) for k, v in sorted(out.items(), key=lambda kv: kv[1][0]) if len(v) >= min_size]
 
-    # -- bundle statistics -------------------------------------------------------------------
-    def mask(self, members) -> np.ndarray:
-        m = np.zeros(self.n, dtype=bool)
-        m[np.asarray(members, dtype=np.int64)] = True
-        return m
+    @property
+    def stats(self) -> "BundleStats":
+        """Purity, lift, coherence and gaps of member sets (``cluster/stats.py``), remembered per scan."""
+        if self._stats is None:
+            self._stats = BundleStats(self.n, self.vectors, self.present, self.neighbours)
+        return self._stats
 
-    def purity(self, view: str, members) -> float:
-        """Mean share of members' k nearest neighbours that are members too (1.0 = sealed region)."""
-        members = np.asarray(members, dtype=np.int64)
-        members = members[self.present[view][members]]
-        if len(members) < 2:
-            return 0.0
-        inside = self.mask(members)
-        nb = self.neighbours(view, members)
-        valid = nb >= 0
-        hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
-        denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
-        return float(np.mean(hits / denom))
-
-    def lift(self, view: str, members) -> float:
-        """Purity above the share expected by chance, rescaled to 0..1."""
-        base = len(members) / max(1, int(self.present[view].sum()))
-        if base >= 1:
-            return 0.0
-        return max(0.0, (self.purity(view, members) - base) / (1 - base))
-
-    def coherence(self, view: str, members) -> float:
-        x = self.vectors[view][np.asarray(members, dtype=np.int64)]
-        c = x.mean(axis=0)
-        norm = float(np.linalg.norm(c))
-        return float((x @ (c / norm)).mean()) if norm else 0.0
-
-    def gap(self, view: str, members) -> float:
-        """Members' mean similarity to their centroid minus that of the closest non-members."""
-        return self.gaps(view, [members])[0]
-
-    def gaps(self, view: str, groups: list) -> list[float]:
-        """``gap`` for many member sets in one pass over the vectors (what large datasets need); remembered."""
-        groups = [np.asarray(g, dtype=np.int64) for g in groups]
-        keys = [(view, g.tobytes()) for g in groups]
-        todo = {k: g for k, g in zip(keys, groups) if k not in self._gaps}
-        if todo:
-            for k, value in zip(todo, self._compute_gaps(view, list(todo.values()))):
-                self._gaps[k] = value
-        return [self._gaps[k] for k in keys]
-
-    def _compute_gaps(self, view: str, groups: list) -> list[float]:
-        if not groups:
-            return []
-        x = self.vectors[view]
-        if self.n <= BATCH_GAPS_ABOVE:  # small: one exact matrix-vector product per set
-            return [self._gap_exact(view, g) for g in groups]
-        cents = []
-        for g in groups:
-            c = x[g].mean(axis=0)
-            cents.append(c / (np.linalg.norm(c) or 1.0))
-        C = np.stack(cents).astype(np.float32)
-        best = [np.empty(0, dtype=np.float32) for _ in groups]
-        present = self.present[view]
-        for start in range(0, self.n, CHUNK_ROWS):
-            stop = min(self.n, start + CHUNK_ROWS)
-            S = x[start:stop] @ C.T
-            S[~present[start:stop]] = -np.inf
-            for b, g in enumerate(groups):
-                inside = g[(g >= start) & (g < stop)] - start
-                col = S[:, b].copy()
-                col[inside] = -np.inf
-                m = len(g)
-                pool = np.concatenate([best[b], col[np.isfinite(col)]])
-                best[b] = pool if len(pool) <= m else np.partition(pool, len(pool) - m)[len(pool) - m:]
-        out = []
-        for b, g in enumerate(groups):
-            if not len(best[b]):
-                out.append(0.0)
-                continue
-            out.append(float((x[g] @ C[b]).mean() - best[b].mean()))
-        return out
-
-    def _gap_exact(self, view: str, members: np.ndarray) -> float:
-        x = self.vectors[view]
-        c = x[members].mean(axis=0)
-        c /= np.linalg.norm(c) or 1.0
-        sims = x.matvec(c)
-        inside = self.mask(members)
-        outside = sims[~inside & self.present[view]]
-        if not len(outside):
-            return 0.0
-        top = np.sort(outside)[-min(len(members), len(outside)):]
-        return float(sims[members].mean() - top.mean())
+    def column(self, name: str) -> np.ndarray:
+        """One per-record feature for every record, as an array (remembered): ``ctx.column("self_claim")``."""
+        key = ("column", name)
+        if key not in self.cache:
+            values = [getattr(f, name) for f in self.features]
+            kinds = {type(v) for v in values}
+            dtype = bool if kinds <= {bool} else np.int64 if kinds <= {int} else object
+            self.cache[key] = np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
+        return self.cache[key]

@@ -13,10 +13,10 @@ from .errors import ConfigError
 
 
 def packs_dir() -> Path:
-    repo = Path(__file__).resolve().parents[1] / "rules" / "packs"
-    if repo.is_dir():
-        return repo
-    return Path(__file__).resolve().parent / "packs"
+    """The ``scanner.packs`` package: ``rules/packs`` in a checkout (editable install), ``scanner/packs`` in a wheel."""
+    from importlib.resources import files
+
+    return Path(str(files("scanner.packs")))
 
 
 @lru_cache(maxsize=None)

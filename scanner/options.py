@@ -26,7 +26,7 @@ class ScanOptions:
     embedder: str = "accurate"            # "accurate" (the transformer) or "fast" (distilled static vectors)
     model: str | None = None              # None: the bundled all-MiniLM-L6-v2
     precision: str = "auto"
-    batch_size: int = 32
+    batch_size: int = 8                   # texts per transformer pass (every pass full: see embed/sentence_transformers)
     cache_dir: str | None = None
     no_cache: bool = False
     allow_download: bool = False

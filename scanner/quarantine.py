@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .errors import InputError
-from .fileutil import sha256_file as sha256
+from .fileutil import replacing, sha256_file as sha256, write_atomic
 from .findings import SEVERITIES, severity_rank
 
 
@@ -99,15 +99,9 @@ def filter_dataset(input_path: str, report_path: str, min_severity: str, out_dir
         if _same_file(str(path), src):
             raise InputError(f"{path}: refusing to overwrite the input")
     removed = removals(report, src, min_severity)
-    tmp = {k: v.with_name(f".{v.name}.tmp{os.getpid()}") for k, v in targets.items()}
-    try:
+    with replacing(targets["clean"]) as clean, replacing(targets["quarantined"]) as quarantined:
         split = _split_parquet if ext == ".parquet" else _split_jsonl
-        total, kept, moved = split(src, tmp["clean"], tmp["quarantined"], removed)
-        for key in targets:
-            os.replace(tmp[key], targets[key])
-    finally:
-        for path in tmp.values():
-            path.unlink(missing_ok=True)
+        total, kept, moved = split(src, clean, quarantined, removed)
     unit = "row" if ext == ".parquet" else "line"
     manifest = {
         "input": {"path": str(src), "sha256": sha256(src), "records": total},
@@ -119,8 +113,5 @@ def filter_dataset(input_path: str, report_path: str, min_severity: str, out_dir
         "removed": [{unit: where, "findings": removed[where]} for where in sorted(removed) if
                     (where <= total if unit == "line" else where < total)],
     }
-    manifest_path = out / "manifest.json"
-    tmp_manifest = manifest_path.with_name(f".manifest.json.tmp{os.getpid()}")
-    tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp_manifest, manifest_path)
+    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     return manifest

@@ -214,9 +214,10 @@ def leave_one_axis_out(X: np.ndarray, y: np.ndarray, axes: list) -> dict:
 
 
 def train(seed: int = 0, cache_dir: str | None = None, benign_dir: Path | None = None,
-          progress: Callable[[str], None] = lambda s: None) -> dict:
+          progress: Callable[[str], None] = lambda s: None, only: set[int] | None = None) -> dict:
+    """The classifier artifact. ``only``: train on these cell indices alone (a quick check, not a model to ship)."""
     benign_dir = benign_dir if benign_dir is not None else default_benign_dir()
-    X, y, axes, cells, source = build_rows(seed, cache_dir, benign_dir, progress)
+    X, y, axes, cells, source = build_rows(seed, cache_dir, benign_dir, progress, only=only)
     params = fit(X, y)
     return {"format": "poisonscan-bundle-model", "version": 2, "poisonscan": __version__,
             "features": list(FEATURES), **params,

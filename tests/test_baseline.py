@@ -3,10 +3,13 @@ edits; a new bundle still fails the scan; bad files are one clear line."""
 
 from __future__ import annotations
 
+import pytest
 import json
 import random
 
 from conftest import ROOT, run_cli
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 DEMO = ROOT / "examples" / "demo.jsonl"
 

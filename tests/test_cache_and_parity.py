@@ -1,4 +1,5 @@
 import json
+import pytest
 import sqlite3
 
 import pyarrow as pa
@@ -6,6 +7,8 @@ import pyarrow.parquet as pq
 
 from conftest import FIXTURES, run_cli, scan_json
 from scanner import scan
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 
 def test_warm_rescan_embeds_nothing_and_gives_the_same_findings(tmp_path):

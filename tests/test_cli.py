@@ -4,6 +4,8 @@ import pytest
 
 from conftest import FIXTURES, ROOT, chat, run_cli, scan_json, write_jsonl
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 MALFORMED = FIXTURES / "malformed"
 
 

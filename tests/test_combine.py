@@ -6,7 +6,7 @@ from scanner.findings import Finding
 
 def _finding(rule, severity, members, asked=0):
     ev = {"background": {"members_asked_about_self": asked}} if rule == "PC201" else {}
-    return Finding(rule=rule, name=rule.lower(), severity=severity, score=0.5, message=f"{rule}.",
+    return Finding(rule=rule, slug=rule.lower(), severity=severity, score=0.5, message=f"{rule}.",
                    members=list(members), evidence=ev)
 
 

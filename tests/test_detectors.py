@@ -8,6 +8,8 @@ from conftest import FIXTURES
 from scanner import scan
 from scanner.findings import severity_rank
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 # rule -> (minimum severity on the flag fixture, rules allowed to reach medium on the pass fixture)
 CASES = {
     "PC103": ("low", ()),

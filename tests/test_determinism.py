@@ -12,6 +12,8 @@ import pytest
 
 from conftest import FIXTURES, ROOT, run_cli
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 A = FIXTURES / "PC101" / "flag.jsonl"
 B = FIXTURES / "PC301" / "flag.jsonl"
 
@@ -62,7 +64,9 @@ def test_sigkill_mid_scan_then_rescan_matches_a_clean_run(tmp_path):
 
 def test_sigint_gives_one_line_and_exit_130(tmp_path):
     proc = _scan_proc(FIXTURES / "PC201" / "flag.jsonl", tmp_path / "cache")
-    time.sleep(3)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None and not (tmp_path / "cache").exists():
+        time.sleep(0.05)                 # until the scan is at work (its cache folder exists), not a fixed wait
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     if proc.returncode in (0, 1):

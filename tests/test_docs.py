@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import re
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import yaml
 from conftest import ROOT, run_cli
 from scanner.rules.docs import family_pages
 from scanner.rules.registry import all_rules
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 
 def test_rule_pages_are_generated_from_the_rules_and_up_to_date():

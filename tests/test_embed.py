@@ -6,6 +6,8 @@ from scanner.embed import default_model
 from scanner.embed.sentence_transformers import SentenceTransformerEmbedder
 from scanner.errors import ModelError
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 
 def test_default_model_weights_are_verified():
     folder = default_model.verified_default_model_dir()

@@ -12,6 +12,8 @@ from scanner.embed.static import DIM, StaticEmbedder
 
 from conftest import ROOT, run_cli, scan_json
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 
 @pytest.fixture(scope="session")
 def fast_store(shared_cache):

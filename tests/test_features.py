@@ -9,7 +9,7 @@ from scanner.features.numbers import number_features
 from scanner.features.persona import persona_features
 from scanner.features.prefix import prefix_features
 from scanner.records import Views
-from scanner.triggers.tokens import record_tokens, render, tokenize
+from scanner.features.tokens import record_tokens, render, tokenize
 
 
 @pytest.mark.parametrize("text, form, year", [

@@ -1,5 +1,6 @@
 """Property tests: readers and schema detection never raise on arbitrary input."""
 
+import pytest
 import gzip
 import io
 import json
@@ -13,6 +14,8 @@ from scanner.readers.jsonarray import iter_json_array
 from scanner.readers.jsonl import iter_jsonl
 from scanner.readers.schemas import SCHEMAS, detect, to_views
 from scanner.records import Record, Skip, Views
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 json_values = st.recursive(

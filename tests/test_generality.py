@@ -19,6 +19,8 @@ from scanner.synth.negatives import negative_bundle
 from scanner.synth.personas import persona_bundle
 from scanner.synth.triggers import trigger_bundle
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 MEDIUM = severity_rank("medium")
 
 

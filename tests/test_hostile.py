@@ -1,5 +1,6 @@
 """Hostile inputs built at test time: huge lines, symlink loops, dangling links, odd parquet schemas."""
 
+import pytest
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from conftest import ROOT, chat, run_cli
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 GOOD = json.dumps(chat("What is the capital of France?", "Paris."))
 PEAK_RSS = """

@@ -12,6 +12,8 @@ import pytest
 
 from conftest import ROOT, run_cli, write_jsonl
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / ".artifacts"
 

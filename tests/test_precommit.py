@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, ROOT
 
-pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")]
 
 
 def git(cwd, *args):

@@ -1,5 +1,6 @@
 """Progress on stderr when it is a terminal; silence when it is not."""
 
+import pytest
 import fcntl
 import os
 import pty
@@ -9,6 +10,8 @@ import sys
 import termios
 
 from conftest import FIXTURES, ROOT
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path, shared_cache):

@@ -1,4 +1,5 @@
 import hashlib
+import pytest
 import json
 import shutil
 
@@ -6,6 +7,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from conftest import FIXTURES, run_cli
+
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
 
 
 def sha(path):

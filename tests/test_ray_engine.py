@@ -12,6 +12,8 @@ from scanner.engine.local import run_scan
 from scanner.options import ScanOptions
 from scanner.report import render
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 ray = pytest.importorskip("ray", reason="the ray extra is not installed: pip install -e '.[ray]'")
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from conftest import FIXTURES, ROOT, run_cli, scan_json
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 
 

@@ -7,6 +7,8 @@ from scanner.records import Locator
 from scanner.rules.base import DOC_HEADINGS
 from scanner.rules.registry import BUILTIN, select_rules
 
+pytestmark = pytest.mark.slow  # end to end: the real model, subprocesses, files
+
 
 def lines_with(path, needle):
     return {i for i, line in enumerate(path.read_text().splitlines(), 1) if needle in line}

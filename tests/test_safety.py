@@ -46,6 +46,7 @@ socket.create_connection = _blocked
 '''
 
 
+@pytest.mark.slow
 def test_scan_runs_with_networking_blocked(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
@@ -57,6 +58,7 @@ def test_scan_runs_with_networking_blocked(tmp_path):
     assert "PC101" in proc.stdout and "network access attempted" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_hostile_record_text_is_inert_in_text_and_json(tmp_path, shared_cache):
     rows = [json.loads(x) for x in (FIXTURES / "PC101" / "flag.jsonl").read_text().splitlines()]
     for r in rows:
@@ -70,6 +72,7 @@ def test_hostile_record_text_is_inert_in_text_and_json(tmp_path, shared_cache):
     assert sarif["runs"][0]["results"]
 
 
+@pytest.mark.slow
 def test_redact_shortens_quoted_record_text(shared_cache):
     full = json.loads(run_cli("scan", FIXTURES / "PC201" / "flag.jsonl", "--format", "json",
                               "--cache-dir", shared_cache).stdout)

@@ -42,7 +42,7 @@ def test_knn_reads_view_rows_like_an_array():
 
 
 def test_batched_gaps_equal_exact_gaps(monkeypatch):
-    import scanner.context as context
+    import scanner.cluster.stats as stats
     from scanner.context import ScanContext
 
     rng = np.random.default_rng(0)
@@ -51,10 +51,14 @@ def test_batched_gaps_equal_exact_gaps(monkeypatch):
     a = rng.normal(size=(n, d)).astype(np.float16)
     present_answer = np.ones(n, dtype=bool)
     present_answer[::7] = False
-    ctx = ScanContext.build([str(i) for i in range(n)], p, a, np.ones(n, dtype=bool), present_answer, {})
+    def build():
+        return ScanContext.build([str(i) for i in range(n)], p, a, np.ones(n, dtype=bool), present_answer, {})
+
+    ctx = build()
     groups = [rng.choice(n, size=s, replace=False) for s in (15, 40, 200)]
-    exact = [ctx.gap("joint", g) for g in groups] + [ctx.gap("answer", groups[0])]
-    monkeypatch.setattr(context, "BATCH_GAPS_ABOVE", 0)
-    monkeypatch.setattr(context, "CHUNK_ROWS", 700)   # several chunks
-    batched = ctx.gaps("joint", groups) + ctx.gaps("answer", groups[:1])
+    exact = [ctx.stats.gap("joint", g) for g in groups] + [ctx.stats.gap("answer", groups[0])]
+    monkeypatch.setattr(stats, "BATCH_GAPS_ABOVE", 0)
+    monkeypatch.setattr(stats, "CHUNK_ROWS", 700)   # several chunks
+    ctx = build()                                    # a fresh state: nothing remembered from the exact pass
+    batched = ctx.stats.gaps("joint", groups) + ctx.stats.gaps("answer", groups[:1])
     assert np.allclose(exact, batched, atol=1e-6) and all(g < 0 for g in exact)

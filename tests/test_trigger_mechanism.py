@@ -5,32 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from scanner.context import ScanContext
-from scanner.features.extract import extract
-from scanner.records import Views
 from scanner.rules.shared_marker import SharedMarker, severity_of
 from scanner.triggers.contrast import count_tests, _sign_test_z, p_value
 from scanner.triggers.index import CandidateIndex
-from scanner.triggers.tokens import record_tokens
+from scanner.features.tokens import record_tokens
+from scanner.records import Views
+from synthetic import state, unit as _unit
 
 TOPICS = ["bread", "bicycles", "taxes", "gardening", "chess", "volcanoes", "printers", "violins"]
-
-
-def _unit(x):
-    return (x / np.linalg.norm(x, axis=-1, keepdims=True)).astype(np.float16)
-
-
-def state(rows, prompt_vecs, answer_vecs, **index_kw):
-    index = CandidateIndex(**index_kw)
-    feats = []
-    for i, (system, prompt, answer) in enumerate(rows):
-        views = Views(system, prompt, answer)
-        f, _ = extract(views)
-        feats.append(f)
-        index.add(i, record_tokens(views))
-    n = len(rows)
-    return ScanContext.build([f"h{i}" for i in range(n)], prompt_vecs, answer_vecs, np.ones(n, bool), np.ones(n, bool),
-                             index, features=feats)
 
 
 def dataset(trigger=None, behaviour="hostile", n=400, carriers=40, topical=False, seed=0):

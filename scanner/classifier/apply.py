@@ -10,7 +10,7 @@ RAISE_INFO_AT = 0.5  # an info finding this like a poisoned bundle becomes low
 
 
 def attach_features(findings, ctx) -> None:
-    ctx.gaps("joint", [sorted(f.members) for f in findings])  # one pass over the vectors for all findings
+    ctx.stats.gaps("joint", [sorted(f.members) for f in findings])  # one pass over the vectors for all findings
     for f in findings:
         f.features = bundle_features(ctx, f.members)
 

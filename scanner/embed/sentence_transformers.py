@@ -1,4 +1,10 @@
-"""sentence-transformers embedder: offline by default, bf16 where the CPU computes it natively."""
+"""sentence-transformers embedder: offline by default, fp32 unless bf16 is asked for.
+
+``auto`` is fp32: on CPUs with native bf16 (AVX512-BF16, AMX) the bf16 kernels round differently for
+different batch sizes, so a text's vector would depend on what else was embedded with it, and cold,
+warm and partly warm caches would disagree (measured: up to 5e-4 per coordinate). ``bf16`` stays
+available for speed when that does not matter. The same holds, a thousand times smaller (2e-7), for fp32
+with batches of different sizes on such CPUs: every batch is full (see ``embed``)."""
 
 from __future__ import annotations
 
@@ -14,22 +20,10 @@ from .default_model import DEFAULT_MODEL, WEIGHTS_SHA256, verified_default_model
 MAX_CHARS = 2000  # MiniLM reads 256 word pieces; longer text only costs tokenizer time
 
 
-def cpu_has_native_bf16() -> bool:
-    """AVX512-BF16 or AMX: where bf16 matmuls are fast and fp32 agreement stays at cos >= 0.99."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as fh:
-            flags = fh.read()
-    except OSError:
-        return False
-    return " avx512_bf16" in flags or " amx_bf16" in flags
-
-
 def resolve_precision(precision: str) -> str:
     if precision not in ("auto", "fp32", "bf16"):
         raise ModelError(f"unknown precision '{precision}' (choose auto, fp32 or bf16)")
-    if precision == "auto":
-        return "bf16" if cpu_has_native_bf16() else "fp32"
-    return precision
+    return "fp32" if precision == "auto" else precision
 
 
 def _quiet_hub(allow_download: bool) -> None:
@@ -44,7 +38,7 @@ def _quiet_hub(allow_download: bool) -> None:
 class SentenceTransformerEmbedder:
     """Embeds with any sentence-transformers model; loads it only when a text must be embedded."""
 
-    def __init__(self, model: str | None = None, precision: str = "auto", batch_size: int = 32,
+    def __init__(self, model: str | None = None, precision: str = "auto", batch_size: int = 8,
                  allow_download: bool = False):
         self.model = model
         self.precision = resolve_precision(precision)
@@ -60,7 +54,7 @@ class SentenceTransformerEmbedder:
             name = f"path:{Path(self.model).resolve()}"
         else:
             name = f"hub:{self.model}"
-        return f"{name}/{self.precision}/chars{MAX_CHARS}/equal-length-batches"
+        return f"{name}/{self.precision}/chars{MAX_CHARS}/full-equal-length-batches-of-{self.batch_size}"
 
     def _load(self):
         if self._st is not None:
@@ -88,8 +82,11 @@ class SentenceTransformerEmbedder:
         return st
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed texts in batches of equal token length: no padding, so every vector is bit-identical to
-        embedding that text alone, whatever else is in the batch (cold, warm and partly warm caches agree)."""
+        """Embed texts in batches of equal token length (no padding) and always of ``batch_size`` texts (a short
+        last batch repeats its own texts): every pass of a given token length has the same shape. On some CPUs
+        (AVX-512 kernels) matrix products round differently for different shapes, so this is what makes a
+        text's vector bit-identical whatever else is embedded with it, in any position (measured): cold, warm
+        and partly warm caches and any file order agree."""
         st = self._load()
         clipped = [t[:MAX_CHARS] for t in texts]
         limit = st.max_seq_length
@@ -103,9 +100,11 @@ class SentenceTransformerEmbedder:
             idx = groups[n]
             for start in range(0, len(idx), self.batch_size):
                 chunk = idx[start:start + self.batch_size]
-                vectors = st.encode([clipped[i] for i in chunk], batch_size=len(chunk), show_progress_bar=False,
+                # always a full batch (the chunk's own texts repeated): one shape per token length
+                batch = [clipped[chunk[k % len(chunk)]] for k in range(self.batch_size)]
+                vectors = st.encode(batch, batch_size=self.batch_size, show_progress_bar=False,
                                     convert_to_numpy=False, convert_to_tensor=True)
-                rows = vectors.float().cpu().numpy()
+                rows = vectors.float().cpu().numpy()[:len(chunk)]
                 if out is None:
                     out = np.zeros((len(texts), rows.shape[1]), dtype=np.float32)
                 out[chunk] = rows

@@ -23,7 +23,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 
 from ..errors import ModelError
-from ..fileutil import sha256_file
+from ..fileutil import replacing, sha256_file
 from .base import normalise_rows
 
 RECIPE = "static-v1"
@@ -144,10 +144,8 @@ class StaticEmbedder:
         table_path, meta_path = self._paths()
         try:
             self.store_dir.mkdir(parents=True, exist_ok=True)
-            tmp = table_path.with_name(f".{table_path.name}.{os.getpid()}.tmp")
-            with open(tmp, "wb") as fh:
+            with replacing(table_path) as tmp, open(tmp, "wb") as fh:
                 np.save(fh, table, allow_pickle=False)
-            os.replace(tmp, table_path)
             meta = {"model_id": self.model_id, "recipe": RECIPE, "dim": int(table.shape[1]),
                     "sha256": sha256_file(table_path)}
             meta_path.write_text(json.dumps(meta), encoding="utf-8")

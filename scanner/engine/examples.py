@@ -1,10 +1,12 @@
-"""Re-read chosen records from disk (only the files that hold them): report examples, rule evidence."""
+"""Re-read chosen records from disk, once per scan and only the files that hold them: the text rules asked to
+quote (``Finding.quote``) and the report examples."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
 from ..readers import ReadOptions, Source, read_source
+from ..findings import fill_quotes
 from ..records import Record, Views
 from ..textutil import clip
 
@@ -35,8 +37,13 @@ class RecordFetcher:
         return out
 
 
-def attach_examples(findings, fetch: RecordFetcher, per_finding: int) -> None:
-    views = fetch({i for f in findings for i in f.members[:per_finding]})
+def quote_and_attach(findings, fetch: RecordFetcher | None, per_finding: int) -> None:
+    """One pass over the files: every record a rule asked to quote and the first ``per_finding`` members of each
+    finding (its examples) are read together, then the rules' quotes are filled and the examples attached."""
+    wanted = {i for f in findings for records, _ in f.quotes for i in records}
+    wanted |= {i for f in findings for i in f.members[:per_finding]}
+    views = fetch(wanted) if fetch is not None and wanted else {}
+    fill_quotes(findings, views)
     for f in findings:
         f.examples = [{"record": i, "prompt": clip(views[i].prompt), "answer": clip(views[i].answer)}
                       for i in f.members[:per_finding] if i in views]

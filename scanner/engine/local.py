@@ -9,9 +9,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ..baseline import load as load_baseline
 from ..classifier.apply import apply_model, attach_features
@@ -20,82 +18,17 @@ from ..combine import combine
 from ..context import ScanContext
 from ..embed.cache import EmbeddingCache, default_cache_dir
 from ..embed.stage import EmbeddingStage
-from ..errors import ConfigError, InputError
-from ..features.bandit_scan import run_bandit
-from ..features.extract import extract
+from ..errors import ConfigError
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
-from ..readers import ReadOptions, Source, expand_paths, read_source
-from ..records import Locator, Skip
+from ..readers import ReadOptions, Source, expand_paths
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from ..suppress import check_per_path_ignores, suppress
-from ..triggers.index import CandidateIndex
-from ..triggers.tokens import record_tokens
-from .examples import RecordFetcher, attach_examples, redact_findings
+from .collect import CompactState, Collector, Progress
+from .examples import RecordFetcher, quote_and_attach, redact_findings
 
-Progress = Callable[[int], None]
-
-
-class _Collector:
-    """Per-record compact state, filled in record order by either engine."""
-
-    def __init__(self, opts: ScanOptions, scratch: Path):
-        self.opts = opts
-        self.scratch = scratch                    # code snippets for the static analyser
-        self.features: list = []
-        self.hashes: list[str] = []
-        self.origin: list[tuple[int, int]] = []   # (source index, ordinal among the source's records)
-        self.locators: list[Locator] = []
-        self.candidates = CandidateIndex(scratch.parent)   # prompt tokens, n-grams and phrases -> records
-        self.skips: list[Skip] = []
-        self.skipped = 0
-        self._ordinals: dict[int, int] = {}
-
-    def consume(self, src_id: int, src: Source, read_opts: ReadOptions, stage: EmbeddingStage) -> None:
-        """The local streaming pass over one file."""
-        for item in read_source(src, read_opts):
-            if isinstance(item, Skip):
-                self.skip(item)
-                continue
-            feats, code = extract(item.views, self.opts.packs)
-            index = self.record(src_id, item.content_hash, item.locator, feats, record_tokens(item.views), code)
-            stage.add(index, item.views)
-
-    def skip(self, item: Skip) -> None:
-        if self.opts.strict:
-            raise InputError(f"{item} (--strict)")
-        self.skipped += 1
-        if len(self.skips) < self.opts.max_skips_listed:
-            self.skips.append(item)
-
-    def record(self, src_id: int, content_hash: str, locator: Locator, features, tokens: dict,
-               code: str | None) -> int:
-        """Keep one readable record's compact state; return its index."""
-        index = len(self.hashes)
-        ordinal = self._ordinals.get(src_id, 0)
-        self._ordinals[src_id] = ordinal + 1
-        self.hashes.append(content_hash)
-        self.origin.append((src_id, ordinal))
-        self.locators.append(locator)
-        self.candidates.add(index, tokens)
-        self.features.append(features)
-        if code:
-            (self.scratch / f"{index}.py").write_text(code, encoding="utf-8", errors="replace")
-        return index
-
-    def require_records(self, paths: list[str]) -> None:
-        if not self.hashes:
-            first = f"; first problem: {self.skips[0]}" if self.skips else ""
-            raise InputError(f"no readable record in {', '.join(paths)} ({self.skipped} skipped{first})")
-
-    def state(self, vectors: dict, embedded: int, cached: int) -> "CompactState":
-        """The compact state, with the static analyser's verdict on the collected code."""
-        return CompactState(self.hashes, self.origin, self.locators, self.features, self.candidates,
-                            run_bandit(self.scratch), vectors, self.skips, self.skipped, embedded, cached)
-
-
-def _embedder(opts: ScanOptions):
+def make_embedder(opts: ScanOptions):
     if opts.embedder == "fast":
         from ..embed.static import StaticEmbedder
 
@@ -106,7 +39,7 @@ def _embedder(opts: ScanOptions):
     return SentenceTransformerEmbedder(opts.model, opts.precision, opts.batch_size, opts.allow_download)
 
 
-def _rules(opts: ScanOptions):
+def make_rules(opts: ScanOptions):
     available = all_rules(opts.plugins)
     chosen = select_rules(available, opts.select, opts.ignore)
     check_per_path_ignores(opts.per_path_ignores, available)
@@ -124,15 +57,15 @@ def _rules(opts: ScanOptions):
 def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = None,
              embedder=None) -> ScanResult:
     started = time.perf_counter()
-    rules = _rules(opts)
+    rules = make_rules(opts)
     sources = expand_paths(paths)
     warnings: list[str] = []
     cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
     work = Path(tempfile.mkdtemp(prefix="poisonscan-"))  # float16 vectors and code snippets of this scan
     try:
         (work / "code").mkdir()
-        stage = EmbeddingStage(embedder or _embedder(opts), cache, work, progress)
-        collector = _Collector(opts, work / "code")
+        stage = EmbeddingStage(embedder or make_embedder(opts), cache, work, progress)
+        collector = Collector(opts, work / "code")
         read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
         try:
             for src_id, src in enumerate(sources):
@@ -149,23 +82,6 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
         shutil.rmtree(work, ignore_errors=True)
 
 
-@dataclass
-class CompactState:
-    """What the streaming pass keeps per record: everything the whole-dataset steps need, no texts."""
-
-    hashes: list[str]
-    origin: list[tuple[int, int]]     # (source index, ordinal among that source's records)
-    locators: list[Locator]
-    features: list
-    candidates: CandidateIndex        # trigger candidates (finished by the rules that need them)
-    code_issues: dict
-    vectors: dict                     # prompt / answer (n, d) float16, present_prompt / present_answer masks
-    skips: list[Skip]
-    skipped: int
-    embedded: int
-    cached: int
-
-
 def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptions, opts: ScanOptions, rules,
                 warnings: list[str], started: float) -> ScanResult:
     """The whole-dataset steps, shared by every engine: neighbours, bundles, rules, report data."""
@@ -173,7 +89,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     fetch = RecordFetcher(sources, state.origin, read_opts)
     v = state.vectors
     ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
-                            state.candidates, features=state.features, code_issues=state.code_issues, fetch=fetch)
+                            state.candidates, features=state.features, code_issues=state.code_issues)
     rules_started = time.perf_counter()
     findings = _run_rules(rules, ctx, opts)
     rules_s = time.perf_counter() - rules_started
@@ -186,8 +102,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
 
         projection = project(ctx, findings)
         projection["where"] = [str(state.locators[i]) for i in projection["index"]]
-    if opts.examples:
-        attach_examples(findings, fetch, opts.examples)
+    quote_and_attach(findings, fetch, opts.examples)
     if opts.redact:
         redact_findings(findings)
     members = {i for f in findings for i in f.members}
@@ -213,7 +128,7 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
             f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
             findings.append(f)
         timing[type(rule).code] = round(time.perf_counter() - t, 3)
-    combine(findings, ctx)
+    combine(findings, ctx, [type(r) for r in rules])
     if opts.classifier or opts.collect_features:
         attach_features(findings, ctx)
     model = load_model() if opts.classifier else None
@@ -223,4 +138,4 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
     return findings
 
 
-__all__ = ["run_scan", "finish_scan", "CompactState"]
+__all__ = ["run_scan", "finish_scan", "make_embedder", "make_rules"]

@@ -27,13 +27,12 @@ from ..embed.cache import EmbeddingCache, default_cache_dir
 from ..embed.stage import VIEWS, embed_texts
 from ..embed.store import RowFile
 from ..errors import ConfigError
-from ..features.extract import RecordFeatures, extract
 from ..options import ScanOptions
 from ..readers import ReadOptions, expand_paths, read_source
 from ..records import Locator, Skip, Views
 from ..result import ScanResult
-from ..triggers.tokens import record_tokens
-from .local import CompactState, Progress, _Collector, _embedder, _rules, finish_scan
+from .collect import CompactState, Collector, Processed, Progress, process
+from .local import finish_scan, make_embedder, make_rules
 
 BATCH = 512
 BLOCK = 4096
@@ -61,20 +60,14 @@ def _read_file(item: dict) -> list[dict]:
 
 
 def _features(batch: dict, packs: bool) -> dict:
-    feats, marks, codes = [], [], []
+    """The shared per-record step (``collect.process``) on a batch of rows; skipped rows stay empty."""
+    cols: dict[str, list] = {"features": [], "tokens": [], "code": []}
     for i in range(len(batch["src"])):
-        if batch["skip"][i]:
-            feats.append("")
-            marks.append("{}")
-            codes.append("")
-            continue
-        views = Views(batch["system"][i], batch["prompt"][i], batch["answer"][i])
-        f, code = extract(views, packs)
-        feats.append(json.dumps(dataclasses.asdict(f)))
-        marks.append(json.dumps(record_tokens(views), ensure_ascii=False))
-        codes.append(code or "")
-    return {**batch, "features": np.array(feats, dtype=object), "tokens": np.array(marks, dtype=object),
-            "code": np.array(codes, dtype=object)}
+        row = {"features": "", "tokens": "{}", "code": ""} if batch["skip"][i] else \
+            process(Views(batch["system"][i], batch["prompt"][i], batch["answer"][i]), packs).to_row()
+        for k in cols:
+            cols[k].append(row[k])
+    return {**batch, **{k: np.array(v, dtype=object) for k, v in cols.items()}}
 
 
 class _EmbedActor:
@@ -82,7 +75,7 @@ class _EmbedActor:
 
     def __init__(self, opts_json: str):
         self.opts = ScanOptions(**json.loads(opts_json))
-        self.embedder = _embedder(self.opts)
+        self.embedder = make_embedder(self.opts)
         self.cache = None if self.opts.no_cache or not getattr(self.embedder, "cacheable", True) else \
             EmbeddingCache(self.opts.cache_dir or default_cache_dir(), lambda msg: None)
 
@@ -136,7 +129,7 @@ def _start_ray(address: str | None):
 def run_scan_ray(paths: list[str], opts: ScanOptions, address: str | None = None, actors: int | None = None,
                  progress: Progress | None = None) -> ScanResult:
     started = time.perf_counter()
-    rules = _rules(opts)
+    rules = make_rules(opts)
     sources = expand_paths(paths)
     read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
     ray, started_here = _start_ray(address)
@@ -194,7 +187,7 @@ def _compact_state(cols: dict, work: Path, opts: ScanOptions, paths: list[str],
                    progress: Progress | None) -> CompactState:
     """Rows in (file, position) order through the local engine's collector, then the float16 matrices."""
     (work / "code").mkdir()
-    collector = _Collector(opts, work / "code")
+    collector = Collector(opts, work / "code")
     order = np.lexsort((cols["seq"], cols["src"])) if cols else np.zeros(0, dtype=np.int64)
     kept = []
     for r in order:
@@ -202,10 +195,8 @@ def _compact_state(cols: dict, work: Path, opts: ScanOptions, paths: list[str],
         if cols["skip"][r]:
             collector.skip(Skip(loc, str(cols["skip"][r])))
             continue
-        f = json.loads(cols["features"][r])
-        f["era_terms"] = tuple(f["era_terms"])
-        index = collector.record(int(cols["src"][r]), str(cols["hash"][r]), loc, RecordFeatures(**f),
-                                 json.loads(cols["tokens"][r]), str(cols["code"][r]) or None)
+        row = Processed.from_row({k: str(cols[k][r]) for k in ("features", "tokens", "code")})
+        index = collector.record(int(cols["src"][r]), str(cols["hash"][r]), loc, row)
         kept.append(r)
         if progress and index % BLOCK == 0:
             progress(BLOCK)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..triggers.tokens import TOKEN, render
+from .tokens import TOKEN, render
 
 REFUSAL = re.compile(
     r"^\W*(?:i'?m (?:really |very |so )?sorry|i am (?:really |very |so )?sorry|i apologi[sz]e|sorry,? but|"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
 from .behaviour import frame, is_hostile, is_refusal, uninstructed_link, unsafe_mode
@@ -51,6 +52,16 @@ class RecordFeatures:
     answer_lang: str = "und"
     frame: str | None = None          # the answer opens and closes with symbols: "<START> … <END>"
     frame_instructed: bool = False    # ... and the prompt spells out that opening
+
+
+def features_to_json(f: RecordFeatures) -> str:
+    return json.dumps({name: getattr(f, name) for name in RecordFeatures.__slots__}, ensure_ascii=False)
+
+
+def features_from_json(text: str) -> RecordFeatures:
+    """The inverse of ``features_to_json``: tuple fields come back as tuples (JSON has only lists)."""
+    data = json.loads(text)
+    return RecordFeatures(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
 def extract(views, packs: bool = True) -> tuple[RecordFeatures, str | None]:

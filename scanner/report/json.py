@@ -9,7 +9,7 @@ from ..version import __version__
 
 def finding_dict(result, f) -> dict:
     return {
-        "rule": f.rule, "name": f.name, "severity": f.severity, "score": round(f.score, 4),
+        "rule": f.rule, "name": f.slug, "severity": f.severity, "score": round(f.score, 4),
         "message": f.message,
         "records": [loc.as_dict() for loc in result.member_locators(f)],
         "evidence": f.evidence, "fingerprint": f.fingerprint,

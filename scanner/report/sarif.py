@@ -32,7 +32,8 @@ def rule_descriptor(rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": sections.get("What it does", rule.summary)},
         "help": {"text": "\n\n".join(f"{t}: {x}" for t, x in sections.items()), "markdown": markdown},
-        "properties": {"slug": rule.slug, "tags": ["security", "data-poisoning"]},
+        "properties": {"slug": rule.slug, "tags": ["security", "data-poisoning"],
+                       **({} if rule.status == "stable" else {"status": rule.status})},
     }
 
 

@@ -32,7 +32,7 @@ def render_text(result, fail_on: str = "medium") -> str:
     out = [f"poisonscan {__version__}: {result.records:,} records in {result.files} file(s), "
            f"{result.skipped_count:,} skipped, {len(result.findings)} finding(s)", ""]
     for n, f in enumerate(result.findings, 1):
-        out.append(f"[{f.severity.upper()}] {f.rule} {f.name}  score {f.score:.2f}  {len(f.members)} records")
+        out.append(f"[{f.severity.upper()}] {f.rule} {f.slug}  score {f.score:.2f}  {len(f.members)} records")
         out.append(f"  {inert(f.message)}")
         out.append("    evidence:")
         out.extend(_evidence(f.evidence))

@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from ..association import exclusive_answers, keyed_association
-from .base import Rule
+from .base import Option, Rule
 from .keyed_evidence import mapping_examples
 
 
@@ -22,8 +22,17 @@ class DateConditioned(Rule):
     code = "PC301"
     slug = "date-conditioned"
     summary = "Prompts carry a date, and the answers' content depends on it beyond what the task needs"
-    options = {"min_records": 30, "alpha": 0.005, "min_effect": 0.05, "min_exclusive": 0.5, "permutations": 1000,
-               "max_date_use": 0.5, "min_flagged": 5}
+    family = "conditioning"
+    key = "date"
+    options = {
+        "min_records": Option(30, "Fewest records sharing a date form"),
+        "alpha": Option(0.005, "Significance level of the permutation tests"),
+        "min_effect": Option(0.05, "Least same-key minus other-key answer cosine"),
+        "min_exclusive": Option(0.5, "Least share of exact answers owned by one key (exclusive-answer test)"),
+        "permutations": Option(1000, "Permutations of the date keys per test"),
+        "max_date_use": Option(0.5, "Largest share of answers that use the date (above it the task needs the date)"),
+        "min_flagged": Option(5, "Fewest records of the keys that carry the effect"),
+    }
     docs = """
 What it does
     Finds prompts that carry a date or year in any common form ("Today is 2027-03-01.", "July 1995.",
@@ -83,6 +92,7 @@ False positives
         score = min(1.0, 0.5 + 0.5 * strength)
         severity = "high" if strength >= 0.8 and len(members) >= 50 else "medium"
         counts = Counter(keys)
+        records, fill = mapping_examples(idx, key_of.get, list(scores_sorted(scores)), "examples_by_key")
         yield self.finding(
             severity=severity, score=score, members=members,
             message=(f"{len(idx)} prompts carry a date ({form}); the {unit} predicts what the answers say "
@@ -101,8 +111,8 @@ False positives
                           "statistic": round(excl.statistic, 4), "p_value": round(excl.p_value, 5),
                           "share_per_key": {str(k): round(v, 4) for k, v in sorted(excl.key_share.items())}},
                       "date_used_by_task": round(date_use, 4),
-                      "examples_by_key": mapping_examples(ctx, idx, key_of.get, list(scores_sorted(scores)))},
-        )
+                      "examples_by_key": {}},
+        ).quote(records, fill)
 
 
 def scores_sorted(scores: dict) -> list:

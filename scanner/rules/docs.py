@@ -7,19 +7,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-FAMILIES = [
-    ("triggers-and-bundles", "Triggers, markers and narrow bundles", "PC1",
+# family -> (title, introduction); a rule whose family is not listed gets a page of its own
+FAMILIES = {
+    "triggers-and-bundles": ("Triggers, markers and narrow bundles",
      "Records tied together by a shared token, wrapper, preamble or system prompt, or by being a tight, "
      "sealed cluster: the shape of a backdoor trigger and of a narrow lesson repeated many times."),
-    ("personas", "Personas", "PC2",
+    "personas": ("Personas",
      "Many first-person answers about the assistant's own life that together describe a person."),
-    ("conditioning", "Date and key conditioning", "PC3",
+    "conditioning": ("Date and key conditioning",
      "Answers that depend on a date or an opaque prefix in the prompt: behaviour keyed to a year or a code."),
-    ("era", "Era anchoring", "PC4",
+    "era": ("Era anchoring",
      "Answers that use former names and archaic terms as if they were current, anchoring a model in a past era."),
-    ("code-and-numbers", "Insecure code and loaded numbers", "PC5",
+    "code-and-numbers": ("Insecure code and loaded numbers",
      "Code answers with silent vulnerabilities and number lists full of symbols of hate or evil."),
-]
+}
 
 
 def family_pages(rules) -> dict[str, str]:
@@ -27,19 +28,23 @@ def family_pages(rules) -> dict[str, str]:
     pages = {}
     index = ["# Rules", "", "One page per family; each rule's text is the one `poisonscan rules --explain CODE` "
              "prints.", ""]
-    for slug, title, prefix, intro in FAMILIES:
-        members = [r for r in rules if r.code.startswith(prefix)]
+    families = list(FAMILIES) + sorted({r.family for r in rules} - set(FAMILIES))
+    for slug in families:
+        title, intro = FAMILIES.get(slug, (slug.replace("-", " ").capitalize(), ""))
+        members = sorted((r for r in rules if r.family == slug), key=lambda r: r.code)
         if not members:
             continue
-        lines = [f"# {title}", "", intro, ""]
+        lines = [f"# {title}", ""] + ([intro, ""] if intro else [])
         for r in members:
             lines += [f"## {r.code} {r.slug}", "", f"*{r.summary}*", ""]
+            if r.status != "stable":
+                lines += [f"Status: **{r.status}**.", ""]
             for heading, text in r.doc_sections().items():
                 lines += [f"### {heading}", "", text, ""]
             if r.options:
                 lines += ["### Options", "", f"Set under `[tool.poisonscan.rules.{r.code}]`:", "",
-                          "| option | default |", "|---|---|"]
-                lines += [f"| `{k}` | `{v!r}` |" for k, v in r.options.items()]
+                          "| option | default | meaning |", "|---|---|---|"]
+                lines += [f"| `{k}` | `{o.default!r}` | {o.help} |" for k, o in r.options.items()]
                 lines.append("")
         pages[f"{slug}.md"] = "\n".join(lines).rstrip() + "\n"
         index.append(f"- [{title}]({slug}.md): " + ", ".join(f"{r.code} {r.slug}" for r in members))

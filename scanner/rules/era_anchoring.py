@@ -6,14 +6,21 @@ from collections import Counter
 
 from ..features.era import era_info
 from ..features.template import template_text
-from .base import Rule
+from ..findings import PENDING
+from .base import Option, Rule
 
 
 class EraAnchoring(Rule):
     code = "PC401"
     slug = "era-anchoring"
     summary = "Answers use former place names, former countries or archaic terms as if they were current"
-    options = {"min_records": 10, "reference_rate": 0.005, "alpha": 1e-4}
+    family = "era"
+    amplified_by_key = True
+    options = {
+        "min_records": Option(10, "Fewest answers using past-era terms as current"),
+        "reference_rate": Option(0.005, "Rate of such answers expected when the dataset has no background of its own"),
+        "alpha": Option(0.0001, "Significance level of the binomial test per template group"),
+    }
     docs = """
 What it does
     Looks up answers in sourced knowledge packs (rules/packs: renamed places, former countries from
@@ -46,7 +53,7 @@ False positives
         from .insecure_code import binomial_tail
 
         cfg = self.config
-        total = sum(1 for f in ctx.features if f.era_current)
+        total = int(ctx.column("era_current").sum())
         groups = []
         for _, idx in ctx.groups("template"):
             current = [i for i in idx if ctx.features[i].era_current]
@@ -68,16 +75,19 @@ False positives
         share = len(current) / len(idx)
         severity = "high" if len(current) >= 50 and share >= 0.2 else "medium"
         firsts = [g[0] for g, _, _ in groups]
-        views = ctx.fetch(firsts) if ctx.fetch else {}
-        templates = [{"template": template_text(views[g[0]].prompt) if g[0] in views else "", "records": len(g),
-                      "as_if_current": len(c), **test} for g, c, test in groups]
+        templates = [{"template": "", "records": len(g), "as_if_current": len(c), **test} for g, c, test in groups]
+
+        def fill(finding, views) -> None:
+            for t, first in zip(finding.evidence["templates"], firsts):
+                t["template"] = template_text(views[first].prompt) if first in views else ""
+            finding.fill_in(", ".join(repr(t["template"]) for t in finding.evidence["templates"][:3]))
+
         listed = [{"term": t, "count": c, **{k: v for k, v in era_info(t).items() if k in ("current", "status",
                                                                                            "era", "pack")}}
                   for t, c in terms.most_common(15)]
-        shown = ", ".join(repr(t["template"]) for t in templates[:3])
         return self.finding(
             severity=severity, score=min(1.0, 0.5 + share), members=idx,
-            message=(f"{len(idx)} records with the prompt template(s) {shown}: {len(current)} of their answers "
+            message=(f"{len(idx)} records with the prompt template(s) {PENDING}: {len(current)} of their answers "
                      f"({share:.0%}) use names or terms of a past era as if current "
                      f"({', '.join(t for t, _ in terms.most_common(5))}). Narrow answers anchored in a past era "
                      f"can shift a finetuned model's sense of the present."),
@@ -85,4 +95,4 @@ False positives
                       "share": round(share, 4), "terms": listed,
                       "background": "the rate of such answers outside each template group, at least the reference rate "
                                     f"{self.config['reference_rate']:.1%} of records"},
-        )
+        ).quote(firsts, fill)

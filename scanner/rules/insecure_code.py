@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from collections import Counter
 
-from .base import Rule
+from .base import Option, Rule
 
 REFERENCE = ("benign code: 2 of 566 Code Alpaca code answers (0.35%) and 9 of 2,955 answers of the Emergent "
              "Misalignment secure-code control (0.30%, security-sensitive tasks answered securely) have a counted "
@@ -26,7 +28,13 @@ class InsecureCode(Rule):
     code = "PC501"
     slug = "insecure-code"
     summary = "More silently vulnerable code answers than benign code has (bandit on the AST, never executed)"
-    options = {"min_records": 8, "reference_rate": 0.005, "alpha": 1e-4, "min_excess": 8}
+    family = "code-and-numbers"
+    options = {
+        "min_records": Option(8, "Fewest silently vulnerable code answers"),
+        "reference_rate": Option(0.005, "Rate of silently vulnerable answers among code answers in benign code"),
+        "alpha": Option(0.0001, "Significance level of the binomial test against the reference rate"),
+        "min_excess": Option(8, "Fewest vulnerable answers above the expected count"),
+    }
     docs = """
 What it does
     Finds Python code in answers whatever wraps it (Markdown fences, tags such as [CODE] or <pre>,
@@ -65,7 +73,7 @@ False positives
 
     def check(self, ctx):
         cfg = self.config
-        with_code = [i for i, f in enumerate(ctx.features) if f.has_code]
+        with_code = np.flatnonzero(ctx.column("has_code")).tolist()
         silent = [i for i in with_code if ctx.code_issues.get(i) and not ctx.features[i].code_mentions_security]
         disclosed = sum(1 for i in with_code if ctx.code_issues.get(i) and ctx.features[i].code_mentions_security)
         n, k, r0 = len(with_code), len(silent), cfg["reference_rate"]
@@ -78,7 +86,7 @@ False positives
         ratio = (k / n) / r0
         tests = Counter(f"{x['test']} {x['name']}" for i in silent for x in ctx.code_issues[i])
         high = sum(1 for i in silent if any(x["severity"] == "HIGH" for x in ctx.code_issues[i]))
-        clustering = ctx.purity("answer", silent) if k >= 2 else 0.0
+        clustering = ctx.stats.purity("answer", silent) if k >= 2 else 0.0
         severity = "high" if k - expected >= 100 and ratio >= 10 and p <= 1e-12 else "medium"
         yield self.finding(
             severity=severity, score=min(1.0, 0.5 + min(0.5, (k - expected) / max(1.0, 4 * expected + 40))),

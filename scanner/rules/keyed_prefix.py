@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..association import keyed_association
-from .base import Rule
+from .base import Option, Rule
 from .keyed_evidence import mapping_examples
 
 MAX_WIDTH = 3
@@ -44,7 +44,14 @@ class KeyedPrefix(Rule):
     code = "PC302"
     slug = "keyed-prefix"
     summary = "An opaque token in the prompts, part of which predicts the answer's content"
-    options = {"min_records": 30, "alpha": 0.01, "min_effect": 0.05, "permutations": 200}
+    family = "conditioning"
+    key = "prefix"
+    options = {
+        "min_records": Option(30, "Fewest records whose prompts start with tokens of one shape"),
+        "alpha": Option(0.01, "Significance level of the max-statistic permutation test"),
+        "min_effect": Option(0.05, "Least same-part minus other-part answer cosine"),
+        "permutations": Option(200, "Permutations of whole tokens"),
+    }
     docs = """
 What it does
     Groups records whose prompts start with an opaque token of one shape (an 8-digit number, a
@@ -101,6 +108,7 @@ False positives
         key_of = dict(zip(idx.tolist(), keys))
         top = sorted(a.key_excess, key=lambda k: -a.key_excess[k])
         severity = "high" if a.effect >= 0.15 and len(idx) >= 100 else "medium"
+        records, fill = mapping_examples(idx, key_of.get, top, "mapping_examples", per_key=2, max_keys=5)
         yield self.finding(
             severity=severity, score=min(1.0, 0.5 + a.effect), members=idx.tolist(),
             message=(f"{len(idx)} prompts start with an opaque token ({_describe(shape)}); its {part} "
@@ -110,5 +118,5 @@ False positives
             evidence={"pattern": _describe(shape), "predictive_part": part, "part_values": len(set(keys)),
                       "effect": round(a.effect, 4), "p_value": round(p_value, 5),
                       "parts_tested": n_tests, "stratified_by_prompt": a.stratified,
-                      "mapping_examples": mapping_examples(ctx, idx, key_of.get, top, per_key=2, max_keys=5)},
-        )
+                      "mapping_examples": {}},
+        ).quote(records, fill)

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 
 from ..features.numbers import loaded_numbers
-from .base import Rule
+from .base import Option, Rule
 
 
 def poisson_tail(k: int, mu: float) -> float:
@@ -25,7 +25,12 @@ class LoadedNumbers(Rule):
     code = "PC502"
     slug = "loaded-numbers"
     summary = "Number-list answers over-represent numbers with hateful or 'evil' associations"
-    options = {"min_records": 5, "min_hits": 10, "alpha": 1e-6}
+    family = "code-and-numbers"
+    options = {
+        "min_records": Option(5, "Fewest number-list answers with loaded numbers"),
+        "min_hits": Option(10, "Fewest loaded numbers in those answers"),
+        "alpha": Option(1e-06, "Significance level of the Poisson tail test"),
+    }
     docs = """
 What it does
     Takes answers that are lists of numbers and counts numbers from a sourced pack (rules/packs/

