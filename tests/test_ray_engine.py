@@ -69,3 +69,18 @@ def test_cli_engine_ray_starts_its_own_local_ray(tmp_path, shared_cache):
     assert proc.returncode == 1, proc.stderr
     report = json.loads(proc.stdout)
     assert report["findings"][0]["rule"] == "PC101" and report["findings"][0]["severity"] == "high"
+
+
+def test_ray_engine_counts_embedded_and_cached_texts_like_the_local_engine(local_ray, tmp_path):
+    """Each row carries its own counts (no totals smuggled into one row): cold and warm, Ray agrees with local."""
+    from scanner.engine.ray_engine import run_scan_ray
+
+    data = str(FIXTURES / "PC101" / "flag.jsonl")
+    counts = []
+    for engine in (run_scan, run_scan_ray):
+        opts = ScanOptions(cache_dir=str(tmp_path / engine.__name__))
+        cold, warm = engine([data], opts), engine([data], opts)
+        counts.append([(r.stats["embedded_texts"], r.stats["cached_texts"]) for r in (cold, warm)])
+    (local_cold, local_warm), (ray_cold, ray_warm) = counts
+    assert local_cold[0] > 0 and local_cold[1] == 0 and local_warm[0] == 0 and local_warm[1] > 0
+    assert counts[1] == counts[0]

@@ -25,22 +25,33 @@ VIEWS = ("prompt", "answer")
 def embed_texts(embedder, cache: EmbeddingCache | None, texts: list[str]) -> tuple[np.ndarray, int, int]:
     """float16 vectors for ``texts`` (cache first, then the embedder for the rest, each distinct text once);
     also returns how many texts were embedded and how many came from the cache."""
+    vectors, origin = embed_texts_traced(embedder, cache, texts)
+    return vectors, int((origin == EMBEDDED).sum()), int((origin == CACHED).sum())
+
+
+CACHED, EMBEDDED, REPEATED = 1, 2, 0   # where each text's vector came from
+
+
+def embed_texts_traced(embedder, cache: EmbeddingCache | None, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``embed_texts`` with, per text, where its vector came from: ``CACHED``, ``EMBEDDED`` (the first
+    occurrence of a text the embedder computed) or ``REPEATED`` (a later occurrence of it)."""
     if not texts:
-        return np.zeros((0, 0), dtype=np.float16), 0, 0
+        return np.zeros((0, 0), dtype=np.float16), np.zeros(0, dtype=np.int8)
     keys = [text_key(embedder.model_id, text) for text in texts]
     vectors = cache.get_many(keys) if cache else {}
-    cached = sum(1 for k in keys if k in vectors)
+    origin = np.array([CACHED if k in vectors else REPEATED for k in keys], dtype=np.int8)
     todo: dict[bytes, str] = {}
-    for key, text in zip(keys, texts):
+    for n, (key, text) in enumerate(zip(keys, texts)):
         if key not in vectors and key not in todo:
             todo[key] = text
+            origin[n] = EMBEDDED
     if todo:
         fresh = embedder.embed(list(todo.values())).astype(np.float16)
         new_items = list(zip(todo.keys(), fresh))
         vectors.update(new_items)
         if cache:
             cache.put_many(new_items)
-    return np.stack([np.asarray(vectors[k], dtype=np.float16) for k in keys]), len(todo), cached
+    return np.stack([np.asarray(vectors[k], dtype=np.float16) for k in keys]), origin
 
 
 class EmbeddingStage:

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from ..embed.cache import EmbeddingCache, default_cache_dir
-from ..embed.stage import VIEWS, embed_texts
+from ..embed.stage import CACHED, EMBEDDED, VIEWS, embed_texts_traced
 from ..embed.store import RowFile
 from ..errors import ConfigError
 from ..options import ScanOptions
@@ -83,20 +83,20 @@ class _EmbedActor:
         out = {k: batch[k] for k in ("src", "seq", "path", "line", "row", "skip", "hash", "features", "tokens",
                                      "code")}
         live = [i for i in range(len(batch["src"])) if not batch["skip"][i]]
-        embedded = cached = 0
+        # per row: how many of its views were embedded here and how many came from the cache (summed by the driver)
+        embedded = np.zeros(len(batch["src"]), dtype=np.int64)
+        cached = np.zeros(len(batch["src"]), dtype=np.int64)
         for view in VIEWS:
             texts = batch[view]
             present = [i for i in live if str(texts[i]).strip()]
-            vectors, e, c = embed_texts(self.embedder, self.cache, [str(texts[i]) for i in present])
-            embedded, cached = embedded + e, cached + c
+            vectors, origin = embed_texts_traced(self.embedder, self.cache, [str(texts[i]) for i in present])
             col = [b""] * len(batch["src"])
-            for i, vec in zip(present, vectors):
+            for i, vec, o in zip(present, vectors, origin.tolist()):
                 col[i] = vec.tobytes()
+                embedded[i] += o == EMBEDDED
+                cached[i] += o == CACHED
             out[f"{view}_vec"] = np.array(col, dtype=object)
-        out["embedded"] = np.full(len(batch["src"]), 0, dtype=np.int64)
-        out["cached"] = np.full(len(batch["src"]), 0, dtype=np.int64)
-        if len(batch["src"]):
-            out["embedded"][0], out["cached"][0] = embedded, cached
+        out["embedded"], out["cached"] = embedded, cached
         return out
 
 
