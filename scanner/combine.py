@@ -72,13 +72,13 @@ def fold_side_effects(findings: list, classes: dict) -> list:
     kept = []
     for f in findings:
         cls = classes.get(f.rule)
-        host = None if cls is None else next(
-            (g for g in hosts if g is not f and cls.side_effect_of(f, g, classes[g.rule])), None)
-        if host is None:
+        found = None if cls is None else next(
+            ((g, what) for g in hosts if g is not f and (what := cls.side_effect_of(f, g, classes[g.rule]))), None)
+        if found is None:
             kept.append(f)
             continue
-        host.evidence.setdefault("also", []).append(
-            {"rule": f.rule, "records": len(f.members), "what": "first-person claims inside the triggered answers"})
+        host, what = found
+        host.evidence.setdefault("also", []).append({"rule": f.rule, "records": len(f.members), "what": what})
     return kept
 
 

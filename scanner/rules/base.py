@@ -90,14 +90,11 @@ class Rule:
         return Finding(rule=self.code, slug=self.slug, **kwargs)
 
     @classmethod
-    def side_effect_of(cls, finding: Finding, host: Finding, host_rule: type["Rule"]) -> bool:
-        """Is ``finding`` part of what ``host`` (a finding of another rule) already reports? If so it is
-        folded into the host's evidence instead of standing on its own. Default: never."""
-        return False
-
-    @classmethod
-    def defaults(cls) -> dict:
-        return {name: opt.default for name, opt in cls.options.items()}
+    def side_effect_of(cls, finding: Finding, host: Finding, host_rule: type["Rule"]) -> str | None:
+        """Is ``finding`` part of what ``host`` (a finding of another rule) already reports? If so, say what it is
+        there (a phrase for the host's evidence): it is folded into the host instead of standing on its own.
+        Default: never (None)."""
+        return None
 
     @classmethod
     def doc_sections(cls) -> dict[str, str]:

