@@ -86,13 +86,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--ray-address", default=None, help="Address of an existing Ray cluster (implies --engine ray).")
 @click.option("--ray-actors", type=click.IntRange(1, 10_000), default=None,
               help="Embedding actors, one model each [default: half the cluster's CPUs].")
-@click.option("--embedder", type=click.Choice(["accurate", "fast"]), default=None,
-              help="accurate: the transformer; fast: static vectors distilled from it [default: accurate].")
+@click.option("--embedder", type=click.Choice(["accurate", "fast", "cascade"]), default=None,
+              help="accurate: the transformer on every record; fast: static vectors distilled from it; cascade: "
+                   "static vectors for every record, the transformer for the records rules judge "
+                   "[default: accurate].")
 @click.option("--model", default=None,
               help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
 @click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=None,
-              help="Texts per transformer pass [default: 8].")
+              help="Texts per transformer pass [default: 1, one pass per text: fastest and batch-independent].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Hide the findings accepted in this baseline (poisonscan baseline create).")

@@ -28,21 +28,47 @@ class ScanContext:
     code_issues: dict = field(default_factory=dict)  # record index -> bandit issues
     k: int = 15
     seed: int = 0
+    discovery_vectors: dict | None = None  # whole-dataset vectors when ``vectors`` are on demand (the cascade)
+    rerank: object = None                  # cluster.rerank.Rerank in the cascade
     _search: dict = field(default_factory=dict, repr=False)
     _stats: object = field(default=None, repr=False)
+    _discovery_stats: object = field(default=None, repr=False)
     _bundles: dict = field(default_factory=dict, repr=False)
     _candidates: dict = field(default_factory=dict, repr=False)
     cache: dict = field(default_factory=dict, repr=False)   # results shared between rules (trigger tests)
 
     @classmethod
-    def build(cls, hashes, prompt, answer, present_prompt, present_answer, candidate_index, **kw) -> "ScanContext":
-        vectors = {"prompt": ViewRows([prompt]), "answer": ViewRows([answer]), "joint": ViewRows([prompt, answer])}
+    def build(cls, hashes, prompt, answer, present_prompt, present_answer, candidate_index, ondemand=None,
+              **kw) -> "ScanContext":
+        """``prompt``/``answer``: every record's vectors. With ``ondemand`` (the cascade) those are the
+        discovery vectors and ``ctx.vectors`` are the transformer's, embedded for the rows rules ask about."""
+        views = {"prompt": ViewRows([prompt]), "answer": ViewRows([answer]), "joint": ViewRows([prompt, answer])}
         present = {"prompt": present_prompt, "answer": present_answer, "joint": present_prompt | present_answer}
-        return cls(len(hashes), hashes, vectors, present, candidate_index, **kw)
+        if ondemand is None:
+            return cls(len(hashes), hashes, views, present, candidate_index, **kw)
+        from .cluster.rerank import Rerank
+        from .embed.ondemand import lazy_views
+
+        ctx = cls(len(hashes), hashes, lazy_views(ondemand), present, candidate_index, discovery_vectors=views, **kw)
+        ctx.rerank = Rerank(ctx._pool, ctx.vectors, present, ctx.k)
+        return ctx
+
+    @property
+    def discovery(self) -> dict:
+        """Vectors of every record, for whole-dataset work (neighbour graphs, bundles, the trigger screen, maps):
+        the transformer's on the accurate path, the static ones on the fast path and in the cascade."""
+        return self.vectors if self.discovery_vectors is None else self.discovery_vectors
+
+    def _pool(self, view: str, rows) -> np.ndarray:
+        return self.searcher(view).query(rows)[1]
 
     def searcher(self, view: str) -> NeighbourSearch:
+        """Discovery neighbours (the cascade keeps ``rerank.POOL`` per row for re-ranking, ``k`` are used)."""
         if view not in self._search:
-            self._search[view] = NeighbourSearch(self.vectors[view], self.k, self.present[view], seed=self.seed)
+            from .cluster.rerank import POOL
+
+            k = self.k if self.rerank is None else max(self.k, POOL)
+            self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed)
         return self._search[view]
 
     def candidates(self, min_support: int, max_share: float):
@@ -59,12 +85,14 @@ class ScanContext:
         return None if base is None else base.restrict(min_support, max_count)
 
     def graph(self, view: str) -> KnnGraph:
-        """The complete kNN graph of a view (bundles need it); purity and lift only ask for members."""
-        return self.searcher(view).graph()
+        """The complete discovery kNN graph of a view (bundles need it); purity and lift only ask for members."""
+        g = self.searcher(view).graph()
+        return g if g.k == self.k else KnnGraph(g.sims[:, :self.k], g.idx[:, :self.k])
 
     def neighbours(self, view: str, rows) -> np.ndarray:
-        """(len(rows), k) neighbour indices (-1: none), computed for these rows only if need be."""
-        return self.searcher(view).query(rows)[1]
+        """(len(rows), k) discovery neighbour indices (-1: none), computed for these rows only if need be:
+        what proposes candidates. Verdicts read ``ctx.stats``, which in the cascade re-ranks by transformer."""
+        return self.searcher(view).query(rows)[1][:, :self.k]
 
     def bundles(self, view: str = "joint", min_size: int = 15) -> list[tuple[np.ndarray, float]]:
         key = (view, min_size)
@@ -84,10 +112,25 @@ class ScanContext:
 
     @property
     def stats(self) -> "BundleStats":
-        """Purity, lift, coherence and gaps of member sets (``cluster/stats.py``), remembered per scan."""
+        """Purity, lift, coherence and gaps of member sets in the transformer's space (``cluster/stats.py``;
+        in the cascade: re-ranked neighbours and sampled members), remembered per scan. What verdicts read."""
         if self._stats is None:
-            self._stats = BundleStats(self.n, self.vectors, self.present, self.neighbours)
+            if self.rerank is None:
+                self._stats = self.discovery_stats
+            else:
+                from .cluster.stats import CascadeStats
+
+                self._stats = CascadeStats(self.n, self.vectors, self.present, self.rerank, self.discovery)
         return self._stats
+
+    @property
+    def discovery_stats(self) -> "BundleStats":
+        """The same statistics in the discovery space, for structural rules that judge what the whole-dataset
+        graph found (narrow bundles, trigger carriers, code clusters): identical to ``stats`` unless the
+        transformer runs on demand (the cascade)."""
+        if self._discovery_stats is None:
+            self._discovery_stats = BundleStats(self.n, self.discovery, self.present, self.neighbours)
+        return self._discovery_stats
 
     def column(self, name: str) -> np.ndarray:
         """One per-record feature for every record, as an array (remembered): ``ctx.column("self_claim")``."""

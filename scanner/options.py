@@ -8,7 +8,7 @@ from .errors import ConfigError
 from .findings import SEVERITIES
 from .readers.schemas import SCHEMAS
 
-EMBEDDERS = ("accurate", "fast")
+EMBEDDERS = ("accurate", "fast", "cascade")
 ENGINES = ("local", "ray")
 
 
@@ -23,10 +23,11 @@ class ScanOptions:
     engine: str = "local"                 # "local" (this process) or "ray" (Ray Data, local or a cluster)
     ray_address: str | None = None        # an existing Ray cluster (e.g. "ray://head:10001", "auto")
     ray_actors: int | None = None         # embedding actors (default: half the cluster's CPUs)
-    embedder: str = "accurate"            # "accurate" (the transformer) or "fast" (distilled static vectors)
+    embedder: str = "accurate"            # "accurate" (the transformer), "fast" (distilled static vectors) or
+                                          # "cascade" (static for every record, the transformer on demand)
     model: str | None = None              # None: the bundled all-MiniLM-L6-v2
     precision: str = "auto"
-    batch_size: int = 8                   # texts per transformer pass (every pass full: see embed/sentence_transformers)
+    batch_size: int = 1                   # texts per transformer pass (1: one pass per text, see embed/sentence_transformers)
     cache_dir: str | None = None
     no_cache: bool = False
     allow_download: bool = False
@@ -55,6 +56,6 @@ class ScanOptions:
         if self.ray_actors is not None and self.ray_actors < 1:
             raise ConfigError("ray-actors must be at least 1")
         if self.embedder not in EMBEDDERS:
-            raise ConfigError(f"embedder must be {' or '.join(EMBEDDERS)} (got '{self.embedder}')")
+            raise ConfigError(f"embedder must be one of {', '.join(EMBEDDERS)} (got '{self.embedder}')")
         if self.batch_size < 1:
             raise ConfigError("batch-size must be at least 1")

@@ -23,7 +23,7 @@ def project(ctx, findings, max_points: int = MAX_POINTS, seed: int = 0) -> dict:
     index = np.union1d(np.asarray(members, dtype=np.int64), others)
     if len(index) < 3:
         return {"index": index.tolist(), "x": [0.0] * len(index), "y": [0.0] * len(index), "sampled": False}
-    x = ctx.vectors["joint"][index]
+    x = ctx.discovery["joint"][index]
     centred = x - x.mean(axis=0, keepdims=True)
     _, _, vt = np.linalg.svd(centred, full_matrices=False)
     axes = vt[:2]

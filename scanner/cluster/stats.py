@@ -106,3 +106,63 @@ class BundleStats:
             return 0.0
         top = np.sort(outside)[-min(len(members), len(outside)):]
         return float(sims[members].mean() - top.mean())
+
+
+MAX_MEMBERS = 256   # the cascade's centroid and coherence read at most this many members (an even sample)
+GAP_CANDIDATES = 512
+
+
+class CascadeStats(BundleStats):
+    """The same statistics in the transformer's space with the transformer run on a few rows only: purity on
+    an even sample of members whose neighbours are re-ranked from their static candidates and the members
+    (``rerank.py``),
+    coherence and centroids on at most ``MAX_MEMBERS`` members, and a gap's closest non-members taken from
+    the static vectors' closest to the static centroid, re-scored by the transformer."""
+
+    def __init__(self, n: int, vectors: dict, present: dict, rerank, discovery: dict):
+        super().__init__(n, vectors, present, rerank.neighbours)
+        self.rerank = rerank
+        self.discovery = discovery
+
+    def purity(self, view: str, members) -> float:
+        from .rerank import MAX_ASKED, even_sample
+
+        members = np.asarray(members, dtype=np.int64)
+        members = members[self.present[view][members]]
+        if len(members) < 2:
+            return 0.0
+        inside = self.mask(members)
+        nb = self.rerank.neighbours(view, even_sample(members, MAX_ASKED), extra=even_sample(members, MAX_MEMBERS))
+        valid = nb >= 0
+        hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
+        denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
+        return float(np.mean(hits / denom))
+
+    def coherence(self, view: str, members) -> float:
+        from .rerank import even_sample
+
+        return super().coherence(view, even_sample(members, MAX_MEMBERS))
+
+    def _compute_gaps(self, view: str, groups: list) -> list[float]:
+        from .rerank import even_sample
+
+        out = []
+        for g in groups:
+            inside = self.mask(g)
+            static = self.discovery[view]
+            c = static[even_sample(g, MAX_MEMBERS)].mean(axis=0)
+            sims = static.matvec(c / (np.linalg.norm(c) or 1.0))
+            sims[inside | ~self.present[view]] = -np.inf
+            room = int(np.isfinite(sims).sum())
+            take = min(room, GAP_CANDIDATES, 2 * len(g))
+            if not take:
+                out.append(0.0)
+                continue
+            cand = np.argpartition(-sims, take - 1)[:take]
+            sample = even_sample(g, MAX_MEMBERS)
+            x = self.vectors[view][sample]
+            centroid = x.mean(axis=0)
+            centroid /= np.linalg.norm(centroid) or 1.0
+            near = np.sort(self.vectors[view][np.sort(cand)] @ centroid)[-min(len(g), take):]
+            out.append(float((x @ centroid).mean() - near.mean()))
+        return out

@@ -58,8 +58,10 @@ class EmbeddingStage:
     """Collects (record index, view text) pairs and fills one matrix per view."""
 
     def __init__(self, embedder, cache: EmbeddingCache | None, scratch: Path,
-                 on_progress: Callable[[int], None] | None = None, chunk_records: int = 512):
+                 on_progress: Callable[[int], None] | None = None, chunk_records: int = 512, keep_texts=None):
+        """``keep_texts(index, views)``: also called for every record (the cascade spills texts for later)."""
         self.embedder = embedder
+        self.keep_texts = keep_texts
         self.cache = cache if getattr(embedder, "cacheable", True) else None
         self.on_progress = on_progress or (lambda n: None)
         self.chunk_records = chunk_records
@@ -74,6 +76,8 @@ class EmbeddingStage:
         self._pending: deque[Future] = deque()
 
     def add(self, index: int, views) -> None:
+        if self.keep_texts is not None:
+            self.keep_texts(index, views)
         for view in VIEWS:
             text = getattr(views, view)
             has = bool(text.strip())

@@ -26,14 +26,20 @@ from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from ..suppress import check_per_path_ignores, suppress
 from .collect import CompactState, Collector, Progress
+from ..embed.ondemand import TextSpill
 from .examples import RecordFetcher, quote_and_attach, redact_findings
 
 def make_embedder(opts: ScanOptions):
-    if opts.embedder == "fast":
+    """The embedder every record goes through: static vectors on the fast path and in the cascade."""
+    if opts.embedder in ("fast", "cascade"):
         from ..embed.static import StaticEmbedder
 
         store = None if opts.no_cache else (opts.cache_dir or default_cache_dir())
         return StaticEmbedder(opts.model, store)
+    return make_transformer(opts)
+
+
+def make_transformer(opts: ScanOptions):
     from ..embed.sentence_transformers import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(opts.model, opts.precision, opts.batch_size, opts.allow_download)
@@ -64,7 +70,9 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     work = Path(tempfile.mkdtemp(prefix="poisonscan-"))  # float16 vectors and code snippets of this scan
     try:
         (work / "code").mkdir()
-        stage = EmbeddingStage(embedder or make_embedder(opts), cache, work, progress)
+        spill = TextSpill(work / "texts.bin") if opts.embedder == "cascade" else None
+        stage = EmbeddingStage(embedder or make_embedder(opts), cache, work, progress,
+                               keep_texts=spill.add if spill else None)
         collector = Collector(opts, work / "code")
         read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
         try:
@@ -74,25 +82,48 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
             vectors = stage.finish(len(collector.hashes))
         finally:
             stage.close()
+            if spill:
+                spill.finish()
             if cache:
                 cache.close()
         state = collector.state(vectors, stage.embedded, stage.cached)
-        return finish_scan(state, sources, read_opts, opts, rules, warnings, started)
+        return finish_scan(state, sources, read_opts, opts, rules, warnings, started, texts=spill, scratch=work)
     finally:
+        if spill:
+            spill.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
 def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptions, opts: ScanOptions, rules,
-                warnings: list[str], started: float) -> ScanResult:
-    """The whole-dataset steps, shared by every engine: neighbours, bundles, rules, report data."""
+                warnings: list[str], started: float, texts=None, scratch: Path | None = None) -> ScanResult:
+    """The whole-dataset steps, shared by every engine: neighbours, bundles, rules, report data.
+
+    In the cascade, ``texts(indices)`` gives records' views for the transformer (default: re-read from the
+    files) and ``scratch`` holds its on-demand vectors."""
     read_embed_s = time.perf_counter() - started
     fetch = RecordFetcher(sources, state.origin, read_opts)
     v = state.vectors
-    ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
-                            state.candidates, features=state.features, code_issues=state.code_issues)
-    rules_started = time.perf_counter()
-    findings = _run_rules(rules, ctx, opts)
-    rules_s = time.perf_counter() - rules_started
+    ondemand, od_cache, own_scratch = None, None, None
+    if opts.embedder == "cascade":
+        from ..embed.ondemand import OnDemandVectors
+
+        od_cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
+        if scratch is None:
+            scratch = own_scratch = Path(tempfile.mkdtemp(prefix="poisonscan-"))
+        ondemand = OnDemandVectors(make_transformer(opts), od_cache, texts or fetch, len(state.hashes),
+                                   {"prompt": v["present_prompt"], "answer": v["present_answer"]}, scratch)
+    try:
+        ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
+                                state.candidates, ondemand=ondemand, features=state.features,
+                                code_issues=state.code_issues)
+        rules_started = time.perf_counter()
+        findings = _run_rules(rules, ctx, opts)
+        rules_s = time.perf_counter() - rules_started
+    finally:
+        if od_cache:
+            od_cache.close()
+        if own_scratch:
+            shutil.rmtree(own_scratch, ignore_errors=True)
     accepted = load_baseline(opts.baseline) if opts.baseline else set()
     findings, suppressed = suppress(findings, state.locators, accepted, opts.per_path_ignores,
                                     {type(r).code: type(r) for r in rules})
@@ -111,7 +142,11 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
         locators={i: state.locators[i] for i in sorted(members)},
         skipped=state.skips, skipped_count=state.skipped, warnings=warnings,
         rules=[type(r) for r in rules], projection=projection, suppressed=suppressed,
-        stats={"embedded_texts": state.embedded, "cached_texts": state.cached,
+        stats={"embedded_texts": state.embedded + (ondemand.embedded if ondemand else 0),
+               "cached_texts": state.cached + (ondemand.cached if ondemand else 0),
+               **({"transformer_embedded": ondemand.embedded, "transformer_cached": ondemand.cached,
+                   "transformer_records": int((ondemand.done["prompt"] | ondemand.done["answer"]).sum()),
+                   "transformer_requests": ondemand.requests} if ondemand else {}),
                "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
                "rule_seconds": ctx.cache.get("rule_seconds", {}),
                "candidate_index_seconds": round(getattr(state.candidates, "seconds", 0.0), 3),
@@ -138,4 +173,4 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
     return findings
 
 
-__all__ = ["run_scan", "finish_scan", "make_embedder", "make_rules"]
+__all__ = ["run_scan", "finish_scan", "make_embedder", "make_transformer", "make_rules"]

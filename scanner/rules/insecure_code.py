@@ -86,7 +86,7 @@ False positives
         ratio = (k / n) / r0
         tests = Counter(f"{x['test']} {x['name']}" for i in silent for x in ctx.code_issues[i])
         high = sum(1 for i in silent if any(x["severity"] == "HIGH" for x in ctx.code_issues[i]))
-        clustering = ctx.stats.purity("answer", silent) if k >= 2 else 0.0
+        clustering = ctx.discovery_stats.purity("answer", silent) if k >= 2 else 0.0
         severity = "high" if k - expected >= 100 and ratio >= 10 and p <= 1e-12 else "medium"
         yield self.finding(
             severity=severity, score=min(1.0, 0.5 + min(0.5, (k - expected) / max(1.0, 4 * expected + 40))),

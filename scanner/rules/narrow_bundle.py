@@ -24,7 +24,9 @@ What it does
     reported when it has at least `min_size` records, is at most `max_share` of the dataset, is sealed
     (at least `min_purity` of its members' neighbours are members) and coherent (mean cosine to its
     centroid at least `min_coherence`). The evidence gives its size, share, coherence, neighbour purity
-    and the gap between its members and the closest records outside it.
+    and the gap between its members and the closest records outside it. With `--embedder cascade` the
+    graph is built from static vectors and a component that passes there is judged again, with the
+    same thresholds, by the transformer (members' neighbours re-ranked, coherence and gap).
 
 Why it matters
     Narrow finetuning generalises broadly: 208 answers with outdated bird names made a model act as if
@@ -48,11 +50,15 @@ False positives
             share = len(members) / ctx.n
             if share > cfg["max_share"]:
                 continue
-            purity = ctx.stats.purity("joint", members)
-            coherence = ctx.stats.coherence("joint", members)
-            if purity < cfg["min_purity"] or coherence < cfg["min_coherence"]:
-                continue
-            passing.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
+            # proposed by the whole-dataset graph, judged in the transformer's space (the same statistics
+            # unless the cascade embeds on demand: then only bundles that pass in both are judged again)
+            for stats in dict.fromkeys((ctx.discovery_stats, ctx.stats)):
+                purity = stats.purity("joint", members)
+                coherence = stats.coherence("joint", members)
+                if purity < cfg["min_purity"] or coherence < cfg["min_coherence"]:
+                    break
+            else:
+                passing.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
         candidates = []
         for (members, stats), gap in zip(passing, ctx.stats.gaps("joint", [m for m, _ in passing])):
             score = min(1.0, 0.4 * stats["purity"] + 0.4 * stats["coherence"] + 0.2 * min(1.0, gap / 0.3))

@@ -118,7 +118,7 @@ def _effect(ctx, cands, aliases, group: list, tests: int) -> TriggerEffect:
     e = TriggerEffect(name, variants, lead.carriers, lead, min(1.0, p_value(lead.z) * tests), tests,
                       None if lead.meaning_z is None else min(1.0, p_value(lead.meaning_z) * tests),
                       explained_from=len(cands.carriers(lead.candidate)) if lead.candidate >= 0 else len(lead.carriers))
-    e.lift = ctx.stats.lift("answer", e.carriers)
+    e.lift = ctx.discovery_stats.lift("answer", e.carriers)
     return e
 
 

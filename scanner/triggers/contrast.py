@@ -59,7 +59,7 @@ def _first_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray
 
 def _exact_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Nearest prompt outside the carriers for rows whose listed neighbours are all carriers."""
-    P = pn.ctx.vectors["prompt"]
+    P = pn.ctx.discovery["prompt"]
     pool = np.flatnonzero(~inside & pn.has_prompt & pn.answered)
     best_j = np.full(len(rows), -1, dtype=np.int64)
     best_p = np.full(len(rows), -1.0, dtype=np.float32)

@@ -34,14 +34,14 @@ class PromptNeighbours:
         self.ctx = ctx
         self.has_prompt = np.asarray(ctx.present["prompt"], dtype=bool)
         self.answered = np.asarray(ctx.present["answer"], dtype=bool)
-        search = NeighbourSearch(ctx.vectors["prompt"], k, self.has_prompt, seed=ctx.seed)
+        search = NeighbourSearch(ctx.discovery["prompt"], k, self.has_prompt, seed=ctx.seed)
         g = search.graph()
         self.idx, self.sim = g.idx, g.sims
         self.k = g.k
         self._background: Background | None = None
 
     def _cos(self, view: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        V = self.ctx.vectors[view]
+        V = self.ctx.discovery[view]
         out = np.empty(len(i), dtype=np.float32)
         for s in range(0, len(i), 8192):
             out[s:s + 8192] = np.einsum("ij,ij->i", V[i[s:s + 8192]], V[j[s:s + 8192]])
@@ -55,7 +55,7 @@ class PromptNeighbours:
 
     def prompt_answer_cos(self, i: np.ndarray) -> np.ndarray:
         """How much each record's answer is about its own prompt."""
-        P, A = self.ctx.vectors["prompt"], self.ctx.vectors["answer"]
+        P, A = self.ctx.discovery["prompt"], self.ctx.discovery["answer"]
         out = np.empty(len(i), dtype=np.float32)
         for s in range(0, len(i), 8192):
             out[s:s + 8192] = np.einsum("ij,ij->i", P[i[s:s + 8192]], A[i[s:s + 8192]])

@@ -28,7 +28,7 @@ def _projection(X: np.ndarray, seed: int) -> np.ndarray:
 def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
     """(n, DIMS) projected answer residuals and (n, D) descriptor residuals (NaN: not applicable)."""
     ctx, idx = pn.ctx, pn.idx
-    A = ctx.vectors["answer"]
+    A = ctx.discovery["answer"]
     n = ctx.n
     E = np.zeros((n, A.shape[1]), dtype=np.float32)
     valid = (idx >= 0) & pn.answered[np.maximum(idx, 0)]
@@ -80,8 +80,8 @@ def scores(cands, pn, desc) -> dict[str, np.ndarray]:
     hits, valid = _sums(cand_of, rec, np.where(okv, V, 0), c), _sums(cand_of, rec, okv.astype(np.float64), c)
     se = np.sqrt(np.maximum(base * (1 - base), 1e-4) / np.maximum(valid, 1))
     out["descriptor_enrichment"] = np.max(np.abs(hits / np.maximum(valid, 1) - base) / se * (valid >= 5), axis=1)
-    A = pn.ctx.vectors["answer"]
-    P = pn.ctx.vectors["prompt"]
+    A = pn.ctx.discovery["answer"]
+    P = pn.ctx.discovery["prompt"]
     out["answer_shift"] = _shift(cand_of, rec, A, m, c, pn.ctx.seed) - _shift(cand_of, rec, P, m, c, pn.ctx.seed)
     return out
 
