@@ -54,7 +54,8 @@ if mode == "poisonscan":
         if poison and f.severity in ("medium", "high", "critical"):
             best = max(best, 2 * len(lines & poison) / (len(lines) + len(poison)))
     out = {"records": r.records, "findings": len(r.findings), "planted_f1": round(best, 3),
-           "embedded": r.stats["embedded_texts"], "cached": r.stats["cached_texts"]}
+           "embedded": r.stats["embedded_texts"], "cached": r.stats["cached_texts"],
+           "transformer": r.stats.get("transformer_records"), "transformer_embedded": r.stats.get("transformer_embedded")}
 else:
     from scanner.readers import ReadOptions, expand_paths, read_source
     from scanner.records import Record
@@ -164,6 +165,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--accurate-sizes", default="10000", help="sizes also run with the transformer")
+    ap.add_argument("--cascade-sizes", default="10000,100000", help="sizes also run with the cascade (cold cache)")
     ap.add_argument("--ray-sizes", default="10000,100000")
     ap.add_argument("--bertopic-sizes", default="10000,100000")
     ap.add_argument("--real", action=argparse.BooleanOptionalAction, default=True)
@@ -178,6 +180,7 @@ def main() -> None:
     acc = {int(s) for s in a.accurate_sizes.split(",") if s}
     rays = {int(s) for s in a.ray_sizes.split(",") if s}
     bert = {int(s) for s in a.bertopic_sizes.split(",") if s}
+    casc = {int(s) for s in a.cascade_sizes.split(",") if s}
 
     t = time.perf_counter()
     first = child({"mode": "poisonscan", "path": str(ROOT / "examples" / "demo.jsonl"),
@@ -211,6 +214,16 @@ def main() -> None:
         if n in bert or (not n and bert):
             res["bertopic"] = child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
             print(label, "BERTopic-style (fast encoder)", rate(res["bertopic"]), res["bertopic"], flush=True)
+        if n in casc or (not n and casc):
+            cache = work / f"cascade-cache-{label.replace(' ', '-')}"
+            shutil.rmtree(cache, ignore_errors=True)
+            opts = {"embedder": "cascade", "cache_dir": str(cache)}
+            res["cascade"] = child({"mode": "poisonscan", "path": str(path), "poison": poison, "options": opts})
+            print(label, "local cascade (cold cache)", rate(res["cascade"]), res["cascade"], flush=True)
+            changed = work / f"changed-{path.name}"
+            k = change_one_percent(path, changed)
+            res["cascade_rescan"] = child({"mode": "poisonscan", "path": str(changed), "options": opts})
+            print(label, f"cascade rescan after {k} changed records", rate(res["cascade_rescan"]), flush=True)
         if n in acc or (not n and acc):
             cache = work / f"cache-{label.replace(' ', '-')}"
             shutil.rmtree(cache, ignore_errors=True)
@@ -253,6 +266,20 @@ def report(rows, distil_s: float) -> str:
         share = "-" if "error" in acc or "error" in re_ else f"{re_['seconds'] / acc['seconds']:.1%}"
         out.append(f"| {label} | {rate(acc)} | {rate(enc)} | {thr} | {rate(re_)} "
                    f"({re_.get('embedded', '?')} texts embedded) | {share} |")
+    if any("cascade" in r for _, r in rows):
+        out += ["", "| corpus | local cascade (cold cache) | records through the transformer | local fast | "
+                "cascade / fast | local accurate (cold cache) | cascade / accurate | cascade rescan after 1% change "
+                "| rescan / full scan | planted bundle F1 (cascade) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for label, r in rows:
+        if "cascade" not in r:
+            continue
+        c, re_ = r["cascade"], r["cascade_rescan"]
+        acc = r.get("accurate")
+        share = "-" if "error" in c or "error" in re_ else f"{re_['seconds'] / c['seconds']:.1%}"
+        through = "-" if "error" in c else f"{c.get('transformer', 0):,} ({c.get('transformer', 0) / max(1, c['records']):.1%})"
+        out.append(f"| {label} | {rate(c)} | {through} | {rate(r['fast'])} | {ratio(c, r['fast'])} | "
+                   f"{rate(acc) if acc else '-'} | {ratio(c, acc) if acc else '-'} | {rate(re_)} | {share} | "
+                   f"{c.get('planted_f1', '-') if r['planted'] else '-'} |")
     out += ["", f"The fast embedder's token table is distilled on first use and stored: {distil_s:.0f} s "
                 "(including one small scan). BERTopic-style columns include UMAP and HDBSCAN time; "
                 "its encoder is the same static model. RSS is each child process's peak (for Ray: the driver)."]

@@ -31,7 +31,7 @@ def _report(result) -> dict:
     return data
 
 
-@pytest.mark.parametrize("embedder", ["fast", "accurate"])
+@pytest.mark.parametrize("embedder", ["fast", "accurate", "cascade"])   # cascade: texts re-read from the files
 def test_ray_engine_gives_the_local_findings(local_ray, tmp_path, shared_cache, embedder):
     from scanner.engine.ray_engine import run_scan_ray
 

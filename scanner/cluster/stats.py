@@ -108,8 +108,9 @@ class BundleStats:
         return float(sims[members].mean() - top.mean())
 
 
-MAX_MEMBERS = 256   # the cascade's centroid and coherence read at most this many members (an even sample)
-GAP_CANDIDATES = 512
+MAX_MEMBERS = 128   # the cascade's centroid and coherence read at most this many members (an even sample)
+GAP_CANDIDATES = 512   # a gap's closest non-members come from this many static candidates at most ...
+GAP_SCORED = 64        # ... of which at most this many (an even sample along the static ranking) are re-scored
 
 
 class CascadeStats(BundleStats):
@@ -117,7 +118,7 @@ class CascadeStats(BundleStats):
     an even sample of members whose neighbours are re-ranked from their static candidates and the members
     (``rerank.py``),
     coherence and centroids on at most ``MAX_MEMBERS`` members, and a gap's closest non-members taken from
-    the static vectors' closest to the static centroid, re-scored by the transformer."""
+    the static vectors' closest to the static centroid, an even sample of them re-scored by the transformer."""
 
     def __init__(self, n: int, vectors: dict, present: dict, rerank, discovery: dict):
         super().__init__(n, vectors, present, rerank.neighbours)
@@ -159,10 +160,14 @@ class CascadeStats(BundleStats):
                 out.append(0.0)
                 continue
             cand = np.argpartition(-sims, take - 1)[:take]
+            cand = cand[np.argsort(-sims[cand], kind="stable")]               # by static similarity
+            scored = cand[np.linspace(0, take - 1, min(take, GAP_SCORED)).round().astype(np.int64)]
             sample = even_sample(g, MAX_MEMBERS)
             x = self.vectors[view][sample]
             centroid = x.mean(axis=0)
             centroid /= np.linalg.norm(centroid) or 1.0
-            near = np.sort(self.vectors[view][np.sort(cand)] @ centroid)[-min(len(g), take):]
+            # the closest min(m, take) of the ``take`` candidates, estimated on the re-scored sample
+            keep = max(1, int(round(len(scored) * min(len(g), take) / take)))
+            near = np.sort(self.vectors[view][np.sort(scored)] @ centroid)[-keep:]
             out.append(float((x @ centroid).mean() - near.mean()))
         return out

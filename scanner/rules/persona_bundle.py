@@ -136,9 +136,11 @@ False positives
         from .insecure_code import binomial_tail
 
         for g in split_personas(ctx, clustered, cfg["min_records"]):
-            lift = max(ctx.stats.lift("answer", g), ctx.stats.lift("joint", g))
             p = binomial_tail(len(g), ctx.n, REFERENCE_RATE)
-            if len(g) >= cfg["min_records"] and lift >= cfg["min_lift"] and p <= cfg["alpha"]:
+            if len(g) < cfg["min_records"] or p > cfg["alpha"]:
+                continue   # the counts decide first: lift reads neighbours (the cascade's transformer)
+            lift = max(ctx.stats.lift("answer", g), ctx.stats.lift("joint", g))
+            if lift >= cfg["min_lift"]:
                 yield self._finding(ctx, g, lift, p, len(claims))
 
     def _finding(self, ctx, members, lift, p, n_claims):

@@ -1,0 +1,134 @@
+"""Accurate vs cascade vs fast, side by side in one run: the same verdicts?
+
+Every case of the paper suite (benchmarks/detection.py mixtures), every file of
+../shared/corpora/real-poison and the benign corpora, scanned with knowledge packs on and the
+bundle classifier on, once per embedder. Per case: the best finding (severity and F1 against
+the poison records, as in detection.py / real_poison.py) and, for benign and control files,
+the findings at medium or above. The cascade agrees when its best severity equals the accurate
+path's and its F1 is within 0.05 (for benign files: the same findings at medium or above).
+
+The accurate path runs first and fills the embedding cache the cascade shares (same model and
+passes), so the cascade's times here are not its cold cost: benchmarks/throughput.py measures that.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from scanner import scan
+
+from .detection import build_cases, evaluate as evaluate_mix, replace_section
+from .mixtures import CORPORA, corpora_available
+from .real_poison import REAL, labels, poison_lines
+
+EMBEDDERS = ("accurate", "cascade", "fast")
+MEDIUM = ("medium", "high", "critical")
+
+
+def _loud(result) -> list[str]:
+    return sorted(f"{f.rule} {f.severity} {len(f.members)}" for f in result.findings if f.severity in MEDIUM)
+
+
+def _real_best(result, poison: set[int]) -> tuple[str | None, float]:
+    best = (None, 0.0)
+    for f in result.findings:
+        lines = {loc.line for loc in result.member_locators(f)}
+        f1 = 2 * len(lines & poison) / (len(lines) + len(poison)) if poison else 0.0
+        key = (f.severity in MEDIUM, f1)
+        if best[0] is None or key > (best[0] in MEDIUM, best[1]):
+            best = (f.severity, f1)
+    return best
+
+
+def cases(work: Path) -> list[tuple[str, Path, set[int] | None]]:
+    """(name, file, poison lines or None for a benign / control file)."""
+    out = [(name, path, poison) for name, (path, poison) in build_cases(work).items()]
+    for name, label in sorted(labels().items(), key=lambda kv: (kv[1]["kind"] != "poisoned", kv[0])):
+        out.append((f"real:{name}", REAL / name, poison_lines(label) if label["kind"] == "poisoned" else None))
+    out.append(("benign corpora", CORPORA / "benign", None))
+    return out
+
+
+def run(items, cache: str, embedders=EMBEDDERS) -> dict:
+    rows: dict = {}
+    for name, path, poison in items:
+        for emb in embedders:
+            t = time.perf_counter()
+            result = scan(path, cache_dir=cache, packs=True, embedder=emb)
+            seconds = time.perf_counter() - t
+            if poison is None:
+                verdict = {"loud": _loud(result)}
+            elif name.startswith("real:"):
+                sev, f1 = _real_best(result, poison)
+                verdict = {"best": sev, "f1": f1}
+            else:
+                sev, f1, rule, _ = evaluate_mix(result, poison)
+                verdict = {"best": sev, "f1": f1, "rule": rule}
+            verdict.update(seconds=seconds, records=result.records,
+                           transformer=result.stats.get("transformer_records"))
+            rows.setdefault(name, {})[emb] = verdict
+            print(name, emb, verdict, flush=True)
+    return rows
+
+
+def _cell(v: dict) -> str:
+    if "loud" in v:
+        return ", ".join(v["loud"]) or "nothing >= medium"
+    return f"{v.get('rule', '') + ' ' if v.get('rule') else ''}{v['best'] or 'none'} ({v['f1']:.2f})"
+
+
+def agrees(a: dict, b: dict) -> bool:
+    if "loud" in a:
+        return a["loud"] == b["loud"]
+    return a["best"] == b["best"] and abs(a["f1"] - b["f1"]) <= 0.05
+
+
+def table(rows: dict) -> str:
+    lines = ["| case | records | accurate | cascade | fast | cascade = accurate | fast = accurate | "
+             "cascade: records through the transformer |", "|---|---|---|---|---|---|---|---|"]
+    same = {"cascade": 0, "fast": 0}
+    for name, r in rows.items():
+        a, c, f = r["accurate"], r["cascade"], r["fast"]
+        same["cascade"] += agrees(a, c)
+        same["fast"] += agrees(a, f)
+        share = f"{c['transformer']:,} ({c['transformer'] / max(1, c['records']):.0%})" \
+            if c.get("transformer") is not None else "-"
+        lines.append(f"| {name} | {a['records']:,} | {_cell(a)} | {_cell(c)} | {_cell(f)} | "
+                     f"{'yes' if agrees(a, c) else 'NO'} | {'yes' if agrees(a, f) else 'NO'} | {share} |")
+    lines.append(f"\nAgreement with the accurate path: cascade {same['cascade']}/{len(rows)}, "
+                 f"fast {same['fast']}/{len(rows)} (same best severity and F1 within 0.05; benign and control "
+                 f"files: the same findings at medium or above).")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
+    ap.add_argument("--only", default="", help="comma-separated case names (default: all)")
+    ap.add_argument("--write-results", action="store_true")
+    args = ap.parse_args()
+    if not corpora_available():
+        print("skipped: ../shared/corpora not present")
+        return
+    started = time.perf_counter()
+    cache_state = "warm" if Path(args.cache_dir).exists() else "cold"
+    items = cases(Path(tempfile.mkdtemp(prefix="poisonscan-embedders-")))
+    if args.only:
+        wanted = set(args.only.split(","))
+        items = [c for c in items if c[0] in wanted]
+    text = table(run(items, args.cache_dir))
+    elapsed = time.perf_counter() - started
+    print(text)
+    print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")
+    if args.write_results:
+        replace_section("## Accurate vs cascade vs fast", f"Command: `.venv/bin/python -m benchmarks.embedders "
+                        f"--write-results` ({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall, {cache_state} "
+                        f"embedding cache; the accurate path runs first and fills the cache the cascade shares, "
+                        f"so times are not compared here). Knowledge packs on, classifier on.\n\n{text}\n")
+
+
+if __name__ == "__main__":
+    main()
