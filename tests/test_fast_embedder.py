@@ -73,7 +73,7 @@ def test_cli_embedder_option_and_config(tmp_path, fast_store):
     assert code == 1 and report["findings"][0]["rule"] == "PC101"
     (tmp_path / "poisonscan.toml").write_text('embedder = "quick"\n', encoding="utf-8")
     bad = run_cli("scan", ROOT / "examples" / "demo.jsonl", cwd=tmp_path)
-    assert bad.returncode == 2 and "embedder must be accurate or fast" in bad.stderr
+    assert bad.returncode == 2 and "embedder must be one of accurate, fast, cascade (got 'quick')" in bad.stderr
 
 
 def test_fast_embedder_needs_a_local_model_folder(tmp_path):
