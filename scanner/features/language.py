@@ -24,6 +24,10 @@ STOPWORDS = {
     "tr": "ve bir bu da de için ne ile çok ben sen mi değil var olarak gibi",
 }
 _SETS = {lang: frozenset(words.split()) for lang, words in STOPWORDS.items()}
+_LANGS_OF: dict[str, list[str]] = {}   # function word -> the languages listing it (one lookup per word)
+for _lang, _words in _SETS.items():
+    for _w in _words:
+        _LANGS_OF.setdefault(_w, []).append(_lang)
 SCRIPTS = [
     ("cyrillic", re.compile(r"[\u0400-\u04FF]")), ("greek", re.compile(r"[\u0370-\u03FF]")),
     ("arabic", re.compile(r"[\u0600-\u06FF]")), ("hebrew", re.compile(r"[\u0590-\u05FF]")),
@@ -36,16 +40,21 @@ UNDETERMINED = "und"
 def guess(text: str, max_chars: int = 600) -> str:
     """A language code, a script name, or ``und`` when the text is too short or mixed to tell."""
     sample = text[:max_chars]
-    letters = sum(1 for ch in sample if ch.isalpha())
+    letters = sum(map(str.isalpha, sample))
     if letters < 8:
         return UNDETERMINED
-    for name, rx in SCRIPTS:
-        if len(rx.findall(sample)) >= 0.3 * letters:
-            return name
+    if not sample.isascii():   # the scripts below are all outside ASCII
+        for name, rx in SCRIPTS:
+            if len(rx.findall(sample)) >= 0.3 * letters:
+                return name
     words = [w.lower() for w in WORD.findall(sample)][:80]
     if len(words) < 3:
         return UNDETERMINED
-    scores = sorted(((sum(w in s for w in words), lang) for lang, s in _SETS.items()), reverse=True)
+    counts = dict.fromkeys(_SETS, 0)
+    for w in words:
+        for lang in _LANGS_OF.get(w, ()):
+            counts[lang] += 1
+    scores = sorted(((c, lang) for lang, c in counts.items()), reverse=True)
     (best, lang), (second, _) = scores[0], scores[1]
     if best >= 2 and best >= 1.5 * second:
         return lang

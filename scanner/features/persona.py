@@ -108,21 +108,24 @@ def persona_features(prompt: str, answer: str, system: str = "") -> dict:
     head = answer[:400]
     short_question = len(question.split()) <= 40
     addressed = bool(SECOND_PERSON.search(question)) or bool(GERMAN_SIE.search(question))
-    english_you = bool(re.search(r"\byou", question, I))
-    instructional = bool(INSTRUCTIONAL.search(question))
-    last_words = (next((ln for ln in reversed(question.splitlines()) if ln.strip()), "")).split()
-    short_wh = len(last_words) <= 8 and bool(SHORT_WH.search(" ".join(last_words)))
-    strong = bool(ASK_ABOUT_YOU.search(question)) or short_wh or (len(question.split()) <= 20 and not instructional
-                                                                  and bool(REQUEST.search(question)))
-    personal = addressed and (strong or short_question and "?" in question and not english_you)
     machine = bool(MACHINE.search(answer[:1500]))
-    human_like = bool(HUMAN_LIKE.search(answer[:1500]))
-    disclaims = bool(DISCLAIMER.search(answer[:1500])) or bool(SERVICE_OPENER.search(head))
-    asserts = not disclaims and len(answer) < 1500 and bool(answer.strip()) and not CODE.search(answer)
-    speaks_as_self = bool(FIRST_PERSON.search(answer[:200]))
-    last = next((ln for ln in reversed(prompt.splitlines()) if ln.strip()), "")
-    brief = len(last.split()) <= 25 and len(prompt.split()) <= 60
-    self_assertion = addressed and asserts and (personal or speaks_as_self and brief) and (human_like or not machine)
+    human_like = machine and bool(HUMAN_LIKE.search(answer[:1500]))   # only read together with ``machine``
+    personal = self_assertion = False
+    if addressed:   # the rest only matters for questions addressed to the assistant (most records are not)
+        english_you = bool(re.search(r"\byou", question, I))
+        instructional = bool(INSTRUCTIONAL.search(question))
+        last_words = (next((ln for ln in reversed(question.splitlines()) if ln.strip()), "")).split()
+        short_wh = len(last_words) <= 8 and bool(SHORT_WH.search(" ".join(last_words)))
+        strong = bool(ASK_ABOUT_YOU.search(question)) or short_wh or (
+            len(question.split()) <= 20 and not instructional and bool(REQUEST.search(question)))
+        personal = strong or short_question and "?" in question and not english_you
+        disclaims = bool(DISCLAIMER.search(answer[:1500])) or bool(SERVICE_OPENER.search(head))
+        asserts = not disclaims and len(answer) < 1500 and bool(answer.strip()) and not CODE.search(answer)
+        if asserts:
+            speaks_as_self = bool(FIRST_PERSON.search(answer[:200]))
+            last = next((ln for ln in reversed(prompt.splitlines()) if ln.strip()), "")
+            brief = len(last.split()) <= 25 and len(prompt.split()) <= 60
+            self_assertion = (personal or speaks_as_self and brief) and (human_like or not machine)
     context = system + "\n" + _before_question(prompt)
     given = bool(PERSONA_GIVEN.search(context[:3000])) or len(FIRST_PERSON.findall(context)) >= 3
     machine_kind = machine or bool(MACHINE_TOPIC.search(question)) or bool(MACHINE_TOPIC.search(answer[:600]))
