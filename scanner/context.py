@@ -13,7 +13,8 @@ import numpy as np
 
 from .cluster.bundler import DensityBundler
 from .cluster.knn import KnnGraph, NeighbourSearch
-from .cluster.stats import BundleStats
+from .cluster.rerank import POOL, Rerank
+from .cluster.stats import BundleStats, CascadeStats
 from .embed.store import ViewRows
 
 
@@ -46,7 +47,6 @@ class ScanContext:
         present = {"prompt": present_prompt, "answer": present_answer, "joint": present_prompt | present_answer}
         if ondemand is None:
             return cls(len(hashes), hashes, views, present, candidate_index, **kw)
-        from .cluster.rerank import Rerank
         from .embed.ondemand import lazy_views
 
         ctx = cls(len(hashes), hashes, lazy_views(ondemand), present, candidate_index, discovery_vectors=views, **kw)
@@ -65,8 +65,6 @@ class ScanContext:
     def searcher(self, view: str) -> NeighbourSearch:
         """Discovery neighbours (the cascade keeps ``rerank.POOL`` per row for re-ranking, ``k`` are used)."""
         if view not in self._search:
-            from .cluster.rerank import POOL
-
             k = self.k if self.rerank is None else max(self.k, POOL)
             self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed)
         return self._search[view]
@@ -118,8 +116,6 @@ class ScanContext:
             if self.rerank is None:
                 self._stats = self.discovery_stats
             else:
-                from .cluster.stats import CascadeStats
-
                 self._stats = CascadeStats(self.n, self.vectors, self.present, self.rerank, self.discovery)
         return self._stats
 

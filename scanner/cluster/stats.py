@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .rerank import MAX_ASKED, even_sample
+
 BATCH_GAPS_ABOVE = 50_000   # above this many records, gaps of many sets share one pass over the vectors
 CHUNK_ROWS = 65_536
 
@@ -30,11 +32,15 @@ class BundleStats:
         if len(members) < 2:
             return 0.0
         inside = self.mask(members)
-        nb = self.neighbours(view, members)
+        nb = self._members_neighbours(view, members)
         valid = nb >= 0
         hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
         denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
         return float(np.mean(hits / denom))
+
+    def _members_neighbours(self, view: str, members: np.ndarray) -> np.ndarray:
+        """Neighbour rows whose share inside the set is the purity (every member's, here)."""
+        return self.neighbours(view, members)
 
     def lift(self, view: str, members) -> float:
         """Purity above the share expected by chance, rescaled to 0..1."""
@@ -116,42 +122,30 @@ GAP_SCORED = 64        # ... of which at most this many (an even sample along th
 class CascadeStats(BundleStats):
     """The same statistics in the transformer's space with the transformer run on a few rows only: purity on
     an even sample of members whose neighbours are re-ranked from their static candidates and the members
-    (``rerank.py``),
-    coherence and centroids on at most ``MAX_MEMBERS`` members, and a gap's closest non-members taken from
-    the static vectors' closest to the static centroid, an even sample of them re-scored by the transformer."""
+    (``rerank.py``), coherence and centroids on at most ``MAX_MEMBERS`` members, and a gap's closest
+    non-members taken from the static vectors' closest to the static centroid, an even sample of them
+    re-scored by the transformer."""
 
     def __init__(self, n: int, vectors: dict, present: dict, rerank, discovery: dict):
         super().__init__(n, vectors, present, rerank.neighbours)
         self.rerank = rerank
         self.discovery = discovery
 
-    def purity(self, view: str, members) -> float:
-        from .rerank import MAX_ASKED, even_sample
-
-        members = np.asarray(members, dtype=np.int64)
-        members = members[self.present[view][members]]
-        if len(members) < 2:
-            return 0.0
-        inside = self.mask(members)
-        nb = self.rerank.neighbours(view, even_sample(members, MAX_ASKED), extra=even_sample(members, MAX_MEMBERS))
-        valid = nb >= 0
-        hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
-        denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
-        return float(np.mean(hits / denom))
+    def _members_neighbours(self, view: str, members: np.ndarray) -> np.ndarray:
+        """An even sample of members, each with its neighbours re-ranked among its static candidates and the
+        members: purity averages over the sample (its denominators still count every member)."""
+        return self.rerank.neighbours(view, even_sample(members, MAX_ASKED), extra=even_sample(members, MAX_MEMBERS))
 
     def coherence(self, view: str, members) -> float:
-        from .rerank import even_sample
-
         return super().coherence(view, even_sample(members, MAX_MEMBERS))
 
     def _compute_gaps(self, view: str, groups: list) -> list[float]:
-        from .rerank import even_sample
-
+        static = self.discovery[view]
         out = []
         for g in groups:
             inside = self.mask(g)
-            static = self.discovery[view]
-            c = static[even_sample(g, MAX_MEMBERS)].mean(axis=0)
+            sample = even_sample(g, MAX_MEMBERS)
+            c = static[sample].mean(axis=0)
             sims = static.matvec(c / (np.linalg.norm(c) or 1.0))
             sims[inside | ~self.present[view]] = -np.inf
             room = int(np.isfinite(sims).sum())
@@ -162,7 +156,6 @@ class CascadeStats(BundleStats):
             cand = np.argpartition(-sims, take - 1)[:take]
             cand = cand[np.argsort(-sims[cand], kind="stable")]               # by static similarity
             scored = cand[np.linspace(0, take - 1, min(take, GAP_SCORED)).round().astype(np.int64)]
-            sample = even_sample(g, MAX_MEMBERS)
             x = self.vectors[view][sample]
             centroid = x.mean(axis=0)
             centroid /= np.linalg.norm(centroid) or 1.0

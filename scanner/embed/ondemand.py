@@ -93,21 +93,18 @@ class OnDemandVectors:
                 return
             self.requests += 1
             records = self.texts(np.unique(np.concatenate([t for t in todo.values()])))
-            texts, where = [], []
-            for v, t in todo.items():
-                for i in t.tolist():
-                    texts.append(getattr(records[i], v))
-                    where.append((v, i))
+            texts, starts = [], {}
+            for v, t in todo.items():   # view by view: each view's rows are one slice of the pass
+                starts[v] = len(texts)
+                texts += [getattr(records[i], v) for i in t.tolist()]
             vecs, embedded, cached = embed_texts(self.embedder, self.cache, texts)
             self.embedded += embedded
             self.cached += cached
             self.dim = self.dim or int(vecs.shape[1])
-            for v in views:
-                sel = [k for k, (vv, _) in enumerate(where) if vv == v]
-                if sel:
-                    idx = np.array([where[k][1] for k in sel], dtype=np.int64)
-                    self._matrix(v)[idx] = vecs[sel]
-                    self.done[v][idx] = True
+            for v, t in todo.items():
+                if len(t):
+                    self._matrix(v)[t] = vecs[starts[v]:starts[v] + len(t)]
+                    self.done[v][t] = True
 
     def get(self, view: str, rows: np.ndarray) -> np.ndarray:
         """float32 rows (zeros where the view is absent)."""

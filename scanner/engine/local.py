@@ -17,6 +17,7 @@ from ..classifier.model import load_model
 from ..combine import combine
 from ..context import ScanContext
 from ..embed.cache import EmbeddingCache, default_cache_dir
+from ..embed.ondemand import OnDemandVectors, TextSpill
 from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError
 from ..findings import Finding, fingerprint, severity_rank
@@ -26,7 +27,6 @@ from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from ..suppress import check_per_path_ignores, suppress
 from .collect import CompactState, Collector, Progress
-from ..embed.ondemand import TextSpill
 from .examples import RecordFetcher, quote_and_attach, redact_findings
 
 def make_embedder(opts: ScanOptions):
@@ -105,8 +105,6 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     v = state.vectors
     ondemand, od_cache, own_scratch = None, None, None
     if opts.embedder == "cascade":
-        from ..embed.ondemand import OnDemandVectors
-
         od_cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
         if scratch is None:
             scratch = own_scratch = Path(tempfile.mkdtemp(prefix="poisonscan-"))
