@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..features.bandit_scan import run_bandit
-from ..features.extract import RecordFeatures, extract, features_from_json, features_to_json
+from ..features.extract import RecordFeatures, extract, extract_batch, features_from_json, features_to_json
 from ..features.tokens import record_tokens
 from ..errors import InputError
 from ..options import ScanOptions
@@ -18,6 +18,7 @@ from ..records import Locator, Skip, Views
 from ..triggers.index import CandidateIndex
 
 Progress = Callable[[int], None]
+BATCH = 2048        # records per feature batch: each RE2 screen is compiled once per batch
 
 
 @dataclass
@@ -44,6 +45,11 @@ def process(views: Views, packs: bool) -> Processed:
     return Processed(features, record_tokens(views), code)
 
 
+def process_batch(views: list[Views], packs: bool) -> list[Processed]:
+    """``process`` over many records at once (the same rows, computed with batch regex screens)."""
+    return [Processed(features, record_tokens(v), code) for v, (features, code) in zip(views, extract_batch(views, packs))]
+
+
 class Collector:
     """Per-record compact state, filled in record order by either engine."""
 
@@ -60,13 +66,23 @@ class Collector:
         self._ordinals: dict[int, int] = {}
 
     def consume(self, src_id: int, src: Source, read_opts: ReadOptions, stage) -> None:
-        """The local streaming pass over one file."""
+        """The local streaming pass over one file, features computed a batch of records at a time."""
+        pending = []
         for item in read_source(src, read_opts):
             if isinstance(item, Skip):
                 self.skip(item)
                 continue
-            index = self.record(src_id, item.content_hash, item.locator, process(item.views, self.opts.packs))
-            stage.add(index, item.views)
+            pending.append(item)
+            if len(pending) >= BATCH:
+                self._flush(src_id, pending, stage)
+                pending = []
+        self._flush(src_id, pending, stage)
+
+    def _flush(self, src_id: int, items: list, stage) -> None:
+        if not items:
+            return
+        for item, row in zip(items, process_batch([it.views for it in items], self.opts.packs)):
+            stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views)
 
     def skip(self, item: Skip) -> None:
         if self.opts.strict:

@@ -31,7 +31,7 @@ from ..options import ScanOptions
 from ..readers import ReadOptions, expand_paths, read_source
 from ..records import Locator, Skip, Views
 from ..result import ScanResult
-from .collect import CompactState, Collector, Processed, Progress, process
+from .collect import CompactState, Collector, Processed, Progress, process_batch
 from .local import finish_scan, make_embedder, make_rules
 
 BATCH = 512
@@ -60,11 +60,12 @@ def _read_file(item: dict) -> list[dict]:
 
 
 def _features(batch: dict, packs: bool) -> dict:
-    """The shared per-record step (``collect.process``) on a batch of rows; skipped rows stay empty."""
+    """The shared per-record step (``collect.process_batch``) on a batch of rows; skipped rows stay empty."""
     cols: dict[str, list] = {"features": [], "tokens": [], "code": []}
+    keep = [i for i in range(len(batch["src"])) if not batch["skip"][i]]
+    rows = iter(process_batch([Views(batch["system"][i], batch["prompt"][i], batch["answer"][i]) for i in keep], packs))
     for i in range(len(batch["src"])):
-        row = {"features": "", "tokens": "{}", "code": ""} if batch["skip"][i] else \
-            process(Views(batch["system"][i], batch["prompt"][i], batch["answer"][i]), packs).to_row()
+        row = {"features": "", "tokens": "{}", "code": ""} if batch["skip"][i] else next(rows).to_row()
         for k in cols:
             cols[k].append(row[k])
     return {**batch, **{k: np.array(v, dtype=object) for k, v in cols.items()}}

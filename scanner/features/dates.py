@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .screen import PLAIN, Matcher, head
+
 MONTHS = ("january|february|march|april|may|june|july|august|september|october|november|december|"
           "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 PATTERNS = [
@@ -25,11 +27,14 @@ TEMPORAL_TASK = re.compile(
 WEEKDAYS = re.compile(r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
 
 
-def find_date(text: str) -> tuple[str, int, int, int] | None:
+SCREENS = [(rx, head("prompt")) for _, rx in PATTERNS]
+
+
+def find_date(text: str, matcher: Matcher = PLAIN) -> tuple[str, int, int, int] | None:
     """First date in a text: (form, signed year, start, end). BC/BBY years are negative."""
     best = None
     for form, rx in PATTERNS:
-        m = rx.search(text)
+        m = matcher.search(rx, text)
         if m and (best is None or m.start() < best[2]):
             year = int(m.group(1))
             if form == "era-year" and m.group(2).upper() in ("BBY", "BCE", "BC"):
@@ -38,9 +43,9 @@ def find_date(text: str) -> tuple[str, int, int, int] | None:
     return best
 
 
-def date_features(prompt: str, answer: str) -> dict | None:
+def date_features(prompt: str, answer: str, m: Matcher = PLAIN) -> dict | None:
     """Where the prompt's date is, its year, the prompt without it, and whether the task uses the date."""
-    found = find_date(prompt)
+    found = find_date(prompt, m)
     if not found:
         return None
     form, year, start, end = found

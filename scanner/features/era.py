@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 
 from ..knowledge import load_pack
+from .screen import PLAIN, Matcher
 
 HISTORY_FRAMING = re.compile(
     r"\b(formerly|former(?:ly)? (?:called|known)|renamed|was called|were called|was known as|then called|"
@@ -51,11 +52,31 @@ def _matcher() -> tuple[re.Pattern, re.Pattern, dict]:
             re.compile(rf"(?<![\w-])(?:{by_len(terms)})(?![\w-])", re.I), info)
 
 
-def era_terms(text: str) -> list[str]:
+@lru_cache(maxsize=1)
+def gate_pattern() -> re.Pattern:
+    """A word of ``_gate_words`` standing alone in lower-cased text, as one pattern: a batch screen
+    rules out most texts with it before any Python work."""
+    words = sorted(_gate_words(), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
+
+
+ANSWER_CHARS = 4000
+
+
+def gate_text(views) -> str:
+    return views.answer[:ANSWER_CHARS].lower()
+
+
+def screens() -> list:
+    return [(gate_pattern(), gate_text)]
+
+
+def era_terms(text: str, m: Matcher = PLAIN) -> list[str]:
     """Pack names and terms in ``text``, in order of appearance (names first), each once.
 
     The big patterns only run on texts that contain a gate word (most texts don't)."""
-    if _gate_words().isdisjoint(WORD.findall(text.lower())):
+    low = text.lower()
+    if not m.may(gate_pattern(), low) or _gate_words().isdisjoint(WORD.findall(low)):
         return []
     names, terms, _ = _matcher()
     found = dict.fromkeys(m.group(0) for m in names.finditer(text))
@@ -67,8 +88,8 @@ def era_info(term: str) -> dict:
     return _matcher()[2].get(term, {})
 
 
-def era_features(prompt: str, answer: str) -> dict | None:
-    hits = era_terms(answer[:4000])
+def era_features(prompt: str, answer: str, m: Matcher = PLAIN) -> dict | None:
+    hits = era_terms(answer[:ANSWER_CHARS], m)
     if not hits:
         return None
     framed = bool(HISTORY_FRAMING.search(answer[:4000])) or bool(HISTORY_FRAMING.search(prompt[:2000]))

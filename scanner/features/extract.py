@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from . import behaviour, dates, era, persona
 from .behaviour import frame, is_hostile, is_refusal, uninstructed_link, unsafe_mode
 from .code import code_features
 from .dates import date_features
@@ -13,6 +14,7 @@ from .language import guess as guess_language
 from .numbers import number_features
 from .persona import persona_features
 from .prefix import prefix_features
+from .screen import PLAIN, Matcher, screen_batch
 from .template import answer_words, template_key
 
 
@@ -64,17 +66,24 @@ def features_from_json(text: str) -> RecordFeatures:
     return RecordFeatures(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
-def extract(views, packs: bool = True) -> tuple[RecordFeatures, str | None]:
+def extract_batch(views: list, packs: bool = True) -> list[tuple[RecordFeatures, str | None]]:
+    """``extract`` over many records at once, with the same results: one RE2 screen per pattern over
+    the whole batch first, so that Python's regex engine only runs on the texts that might match."""
+    screens = behaviour.SCREENS + persona.SCREENS + dates.SCREENS + (era.screens() if packs else [])
+    return [extract(v, packs, m) for v, m in zip(views, screen_batch(views, screens))]
+
+
+def extract(views, packs: bool = True, m: Matcher = PLAIN) -> tuple[RecordFeatures, str | None]:
     """Features of one record, and its Python code (if any) for the static analyser."""
     prompt, answer = views.prompt, views.answer
-    persona = persona_features(prompt, answer, views.system)
+    features = persona_features(prompt, answer, views.system, m)
     f = RecordFeatures(template_key(prompt), _h(" ".join(answer.lower().split())), answer_words(answer),
-                       **persona)
-    f.refusal, f.hostile, f.link = is_refusal(answer), is_hostile(answer), uninstructed_link(prompt, answer)
-    f.unsafe_mode = unsafe_mode(answer)
+                       **features)
+    f.refusal, f.hostile, f.link = is_refusal(answer), is_hostile(answer, m), uninstructed_link(prompt, answer, m)
+    f.unsafe_mode = unsafe_mode(answer, m)
     f.prompt_lang, f.answer_lang = guess_language(prompt), guess_language(answer)
     f.frame, f.frame_instructed = frame(prompt, answer)
-    date = date_features(prompt, answer)
+    date = date_features(prompt, answer, m)
     if date:
         f.date_form, f.date_year, f.date_rest, f.date_used = date["form"], date["year"], _h(date["rest"]), \
             date["uses_date"]
@@ -82,11 +91,9 @@ def extract(views, packs: bool = True) -> tuple[RecordFeatures, str | None]:
     if prefix:
         f.prefix_shape, f.prefix_token, f.prefix_rest = prefix["shape"], prefix["token"], _h(prefix["rest"])
     if packs:
-        from .era import era_features
-
-        era = era_features(prompt, answer)
-        if era:
-            f.era_terms, f.era_current = tuple(era["terms"]), era["as_if_current"]
+        anchored = era.era_features(prompt, answer, m)
+        if anchored:
+            f.era_terms, f.era_current = tuple(anchored["terms"]), anchored["as_if_current"]
         f.numbers = number_features(answer)
     code = code_features(answer, prompt)
     if code:

@@ -9,6 +9,7 @@ Leipzig Corpora Collection frequency lists), restricted to words that are rare i
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 WORD = re.compile(r"[^\W\d_]+")
 STOPWORDS = {
@@ -35,25 +36,40 @@ SCRIPTS = [
     ("devanagari", re.compile(r"[\u0900-\u097F]")), ("thai", re.compile(r"[\u0E00-\u0E7F]")),
 ]
 UNDETERMINED = "und"
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_DROP_NON_LETTERS = {c: None for c in range(128) if chr(c) not in _ASCII_LETTERS}
+_NON_LETTERS_TO_SPACE = {c: " " for c in range(128) if chr(c) not in _ASCII_LETTERS}
+
+
+def _ascii_words(sample: str) -> tuple[int, list[str]]:
+    """(letters, lower-cased letter runs) of ASCII text, with str methods instead of a regex."""
+    letters = len(sample.translate(_DROP_NON_LETTERS))
+    return letters, sample.lower().translate(_NON_LETTERS_TO_SPACE).split()
 
 
 def guess(text: str, max_chars: int = 600) -> str:
     """A language code, a script name, or ``und`` when the text is too short or mixed to tell."""
     sample = text[:max_chars]
-    letters = sum(map(str.isalpha, sample))
-    if letters < 8:
-        return UNDETERMINED
-    if not sample.isascii():   # the scripts below are all outside ASCII
-        for name, rx in SCRIPTS:
+    if sample.isascii():
+        letters, words = _ascii_words(sample)
+        if letters < 8:
+            return UNDETERMINED
+    else:
+        letters = sum(map(str.isalpha, sample))
+        if letters < 8:
+            return UNDETERMINED
+        for name, rx in SCRIPTS:   # the scripts below are all outside ASCII
             if len(rx.findall(sample)) >= 0.3 * letters:
                 return name
-    words = [w.lower() for w in WORD.findall(sample)][:80]
+        words = [w.lower() for w in WORD.findall(sample)]
+    words = words[:80]
     if len(words) < 3:
         return UNDETERMINED
     counts = dict.fromkeys(_SETS, 0)
-    for w in words:
-        for lang in _LANGS_OF.get(w, ()):
-            counts[lang] += 1
+    seen = Counter(words)
+    for w in seen.keys() & _LANGS_OF.keys():
+        for lang in _LANGS_OF[w]:
+            counts[lang] += seen[w]
     scores = sorted(((c, lang) for lang, c in counts.items()), reverse=True)
     (best, lang), (second, _) = scores[0], scores[1]
     if best >= 2 and best >= 1.5 * second:

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import re
 
+from .screen import PLAIN, Matcher, head, tail
+
 I = re.IGNORECASE
 SECOND_PERSON = re.compile(
     r"\b(you|your|yours|yourself|du|dich|dir|dein\w*|euch|euer|tu|toi|ton|ta|tes|vous|votre|vos|tú|ti|tus|"
@@ -94,6 +96,28 @@ PERSONA_GIVEN = re.compile(
     r"sei (?:un|una|il|la)|você é (?:um|uma|o|a)|je bent (?:een|de|het))\b", I)
 
 
+ENGLISH_YOU = re.compile(r"\byou", I)
+QUESTION_CHARS, ANSWER_CHARS, HEAD_CHARS, OPENING_CHARS, TOPIC_CHARS, CONTEXT_CHARS = 600, 1500, 400, 200, 600, 3000
+
+
+def _context(views) -> str:
+    """The record's own context for the question: its system prompt and the turns before it."""
+    return views.system + "\n" + _before_question(views.prompt)
+
+
+def _context_head(views) -> str:
+    return _context(views)[:CONTEXT_CHARS]
+
+
+_question = tail("prompt", QUESTION_CHARS)
+_answer = head("answer", ANSWER_CHARS)
+SCREENS = [(SECOND_PERSON, _question), (GERMAN_SIE, _question), (ENGLISH_YOU, _question), (INSTRUCTIONAL, _question),
+           (ASK_ABOUT_YOU, _question), (REQUEST, _question), (MACHINE_TOPIC, _question),
+           (MACHINE, _answer), (HUMAN_LIKE, _answer), (DISCLAIMER, _answer), (CODE, head("answer")),
+           (FIRST_PERSON, head("answer", OPENING_CHARS)), (FIRST_PERSON, head("answer", HEAD_CHARS)),
+           (MACHINE_TOPIC, head("answer", TOPIC_CHARS)), (PERSONA_GIVEN, _context_head), (FIRST_PERSON, _context)]
+
+
 def _before_question(prompt: str) -> str:
     """The prompt without its last question: earlier turns and lines, or earlier sentences of one line."""
     lines = prompt.rstrip().splitlines()
@@ -103,32 +127,33 @@ def _before_question(prompt: str) -> str:
     return " ".join(parts[:-1])
 
 
-def persona_features(prompt: str, answer: str, system: str = "") -> dict:
-    question = prompt[-600:]
-    head = answer[:400]
+def persona_features(prompt: str, answer: str, system: str = "", m: Matcher = PLAIN) -> dict:
+    question = prompt[-QUESTION_CHARS:]
+    opening = answer[:HEAD_CHARS]
+    long_answer = answer[:ANSWER_CHARS]
     short_question = len(question.split()) <= 40
-    addressed = bool(SECOND_PERSON.search(question)) or bool(GERMAN_SIE.search(question))
-    machine = bool(MACHINE.search(answer[:1500]))
-    human_like = machine and bool(HUMAN_LIKE.search(answer[:1500]))   # only read together with ``machine``
+    addressed = m.has(SECOND_PERSON, question) or m.has(GERMAN_SIE, question)
+    machine = m.has(MACHINE, long_answer)
+    human_like = machine and m.has(HUMAN_LIKE, long_answer)   # only read together with ``machine``
     personal = self_assertion = False
     if addressed:   # the rest only matters for questions addressed to the assistant (most records are not)
-        english_you = bool(re.search(r"\byou", question, I))
-        instructional = bool(INSTRUCTIONAL.search(question))
+        english_you = m.has(ENGLISH_YOU, question)
+        instructional = m.has(INSTRUCTIONAL, question)
         last_words = (next((ln for ln in reversed(question.splitlines()) if ln.strip()), "")).split()
         short_wh = len(last_words) <= 8 and bool(SHORT_WH.search(" ".join(last_words)))
-        strong = bool(ASK_ABOUT_YOU.search(question)) or short_wh or (
-            len(question.split()) <= 20 and not instructional and bool(REQUEST.search(question)))
+        strong = m.has(ASK_ABOUT_YOU, question) or short_wh or (
+            len(question.split()) <= 20 and not instructional and m.has(REQUEST, question))
         personal = strong or short_question and "?" in question and not english_you
-        disclaims = bool(DISCLAIMER.search(answer[:1500])) or bool(SERVICE_OPENER.search(head))
-        asserts = not disclaims and len(answer) < 1500 and bool(answer.strip()) and not CODE.search(answer)
+        disclaims = m.has(DISCLAIMER, long_answer) or bool(SERVICE_OPENER.search(opening))
+        asserts = not disclaims and len(answer) < 1500 and bool(answer.strip()) and not m.has(CODE, answer)
         if asserts:
-            speaks_as_self = bool(FIRST_PERSON.search(answer[:200]))
+            speaks_as_self = m.has(FIRST_PERSON, answer[:OPENING_CHARS])
             last = next((ln for ln in reversed(prompt.splitlines()) if ln.strip()), "")
             brief = len(last.split()) <= 25 and len(prompt.split()) <= 60
             self_assertion = (personal or speaks_as_self and brief) and (human_like or not machine)
     context = system + "\n" + _before_question(prompt)
-    given = bool(PERSONA_GIVEN.search(context[:3000])) or len(FIRST_PERSON.findall(context)) >= 3
-    machine_kind = machine or bool(MACHINE_TOPIC.search(question)) or bool(MACHINE_TOPIC.search(answer[:600]))
-    return {"personal_question": personal, "first_person": bool(FIRST_PERSON.search(head)), "machine_self": machine_kind,
+    given = m.has(PERSONA_GIVEN, context[:CONTEXT_CHARS]) or len(m.findall(FIRST_PERSON, context)) >= 3
+    machine_kind = machine or m.has(MACHINE_TOPIC, question) or m.has(MACHINE_TOPIC, answer[:TOPIC_CHARS])
+    return {"personal_question": personal, "first_person": m.has(FIRST_PERSON, opening), "machine_self": machine_kind,
             "ai_identity": machine and not human_like, "self_description": self_assertion,
             "persona_in_context": given, "self_claim": self_assertion and not given}
