@@ -8,6 +8,7 @@ from collections import Counter
 import numpy as np
 
 from ..association import exclusive_answers, keyed_association
+from ..cluster.rerank import even_sample
 
 FEATURES = (
     "log_size", "size_share", "coherence_joint", "coherence_answer", "gap_joint", "answer_lift",
@@ -27,6 +28,16 @@ MODEL_FEATURES = (
 )
 
 
+# On on-demand vectors (the cascade) every row read costs a transformer pass: the classifier's features,
+# computed for every finding, are estimated from samples there (rules keep their own, larger samples).
+ESTIMATE_ASKED = 16     # members whose neighbours estimate answer_lift
+ESTIMATE_GROUP = 512    # records of a date form that estimate date_association
+
+
+def _on_demand(ctx) -> bool:
+    return ctx.discovery_vectors is not None
+
+
 def _rate(values) -> float:
     values = list(values)
     return float(np.mean(values)) if values else 0.0
@@ -40,6 +51,8 @@ def _date_association(ctx, members) -> float:
         return 0.0
     form = forms.most_common(1)[0][0]
     group = [i for i, f in enumerate(ctx.features) if f.date_form == form][:5000]
+    if _on_demand(ctx):
+        group = even_sample(group, ESTIMATE_GROUP).tolist()
     years = [ctx.features[i].date_year for i in group]
     a = keyed_association(ctx.vectors["answer"][group], years, n_perm=0, excess=False)
     e = exclusive_answers([ctx.features[i].answer_id for i in group], years, n_perm=0)
@@ -82,7 +95,8 @@ def bundle_features(ctx, members) -> dict[str, float]:
         "coherence_joint": ctx.stats.coherence("joint", members),
         "coherence_answer": ctx.stats.coherence("answer", members),
         "gap_joint": ctx.stats.gap("joint", members),
-        "answer_lift": ctx.stats.lift("answer", members) if m >= 2 else 0.0,
+        "answer_lift": ctx.stats.lift("answer", members, ESTIMATE_ASKED if _on_demand(ctx) else None)
+        if m >= 2 else 0.0,
         "template_uniformity": Counter(f.template for f in feats).most_common(1)[0][1] / m,
         "self_description_rate": _rate(f.self_description for f in feats),
         "personal_question_rate": _rate(f.personal_question for f in feats),

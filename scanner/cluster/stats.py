@@ -25,29 +25,30 @@ class BundleStats:
         m[np.asarray(members, dtype=np.int64)] = True
         return m
 
-    def purity(self, view: str, members) -> float:
-        """Mean share of members' k nearest neighbours that are members too (1.0 = sealed region)."""
+    def purity(self, view: str, members, asked: int | None = None) -> float:
+        """Mean share of members' k nearest neighbours that are members too (1.0 = sealed region).
+        ``asked``: an estimate may read the neighbours of this many members only (exact statistics read all)."""
         members = np.asarray(members, dtype=np.int64)
         members = members[self.present[view][members]]
         if len(members) < 2:
             return 0.0
         inside = self.mask(members)
-        nb = self._members_neighbours(view, members)
+        nb = self._members_neighbours(view, members, asked)
         valid = nb >= 0
         hits = (inside[np.maximum(nb, 0)] & valid).sum(axis=1)
         denom = np.minimum(valid.sum(axis=1), len(members) - 1).clip(min=1)
         return float(np.mean(hits / denom))
 
-    def _members_neighbours(self, view: str, members: np.ndarray) -> np.ndarray:
+    def _members_neighbours(self, view: str, members: np.ndarray, asked: int | None) -> np.ndarray:
         """Neighbour rows whose share inside the set is the purity (every member's, here)."""
         return self.neighbours(view, members)
 
-    def lift(self, view: str, members) -> float:
-        """Purity above the share expected by chance, rescaled to 0..1."""
+    def lift(self, view: str, members, asked: int | None = None) -> float:
+        """Purity above the share expected by chance, rescaled to 0..1 (``asked``: see ``purity``)."""
         base = len(members) / max(1, int(self.present[view].sum()))
         if base >= 1:
             return 0.0
-        return max(0.0, (self.purity(view, members) - base) / (1 - base))
+        return max(0.0, (self.purity(view, members, asked) - base) / (1 - base))
 
     def coherence(self, view: str, members) -> float:
         x = self.vectors[view][np.asarray(members, dtype=np.int64)]
@@ -131,10 +132,12 @@ class CascadeStats(BundleStats):
         self.rerank = rerank
         self.discovery = discovery
 
-    def _members_neighbours(self, view: str, members: np.ndarray) -> np.ndarray:
-        """An even sample of members, each with its neighbours re-ranked among its static candidates and the
-        members: purity averages over the sample (its denominators still count every member)."""
-        return self.rerank.neighbours(view, even_sample(members, MAX_ASKED), extra=even_sample(members, MAX_MEMBERS))
+    def _members_neighbours(self, view: str, members: np.ndarray, asked: int | None) -> np.ndarray:
+        """An even sample of members (``MAX_ASKED``, or fewer when asked), each with its neighbours re-ranked
+        among its static candidates and the members: purity averages over the sample (its denominators still
+        count every member)."""
+        most = min(MAX_ASKED, asked or MAX_ASKED)
+        return self.rerank.neighbours(view, even_sample(members, most), extra=even_sample(members, MAX_MEMBERS))
 
     def coherence(self, view: str, members) -> float:
         return super().coherence(view, even_sample(members, MAX_MEMBERS))
