@@ -1,53 +1,25 @@
-"""The per-record step, shared by every engine: one function from a record's views to its compact row,
-and the collector that keeps the rows in record order (no texts)."""
+"""The collector that keeps every record's compact row (``rows.py``) in record order (no texts); locally,
+rows are computed a batch at a time, in a second process once the input is large enough."""
 
 from __future__ import annotations
 
-import json
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from ..features.bandit_scan import run_bandit
-from ..features.extract import RecordFeatures, extract, extract_batch, features_from_json, features_to_json
-from ..features.tokens import record_tokens
 from ..errors import InputError
 from ..options import ScanOptions
 from ..readers import ReadOptions, Source, read_source
-from ..records import Locator, Skip, Views
+from ..records import Locator, Skip
 from ..triggers.index import CandidateIndex
+from .feature_worker import FeatureWorker, worker_wanted
+from .rows import Processed, process_batch
 
 Progress = Callable[[int], None]
 BATCH = 2048        # records per feature batch: each RE2 screen is compiled once per batch
-
-
-@dataclass
-class Processed:
-    """What the scan keeps of one readable record besides its hash, locator and vectors."""
-
-    features: RecordFeatures
-    tokens: dict           # trigger-candidate tokens, n-grams and phrases
-    code: str | None       # Python code found in the answer (for the static analyser)
-
-    def to_row(self) -> dict[str, str]:
-        """Plain strings, for engines that move rows between processes."""
-        return {"features": features_to_json(self.features), "tokens": json.dumps(self.tokens, ensure_ascii=False),
-                "code": self.code or ""}
-
-    @classmethod
-    def from_row(cls, row) -> "Processed":
-        return cls(features_from_json(row["features"]), json.loads(row["tokens"]), row["code"] or None)
-
-
-def process(views: Views, packs: bool) -> Processed:
-    """The per-record step: features, trigger-candidate tokens and code, from the record's views alone."""
-    features, code = extract(views, packs)
-    return Processed(features, record_tokens(views), code)
-
-
-def process_batch(views: list[Views], packs: bool) -> list[Processed]:
-    """``process`` over many records at once (the same rows, computed with batch regex screens)."""
-    return [Processed(features, record_tokens(v), code) for v, (features, code) in zip(views, extract_batch(views, packs))]
+START_WORKER_AFTER = 2 * BATCH   # records done in this process before a feature worker is worth starting
 
 
 class Collector:
@@ -63,7 +35,11 @@ class Collector:
         self.candidates = CandidateIndex(scratch.parent)   # prompt tokens, n-grams and phrases -> records
         self.skips: list[Skip] = []
         self.skipped = 0
+        self.warnings: list[str] = []
         self._ordinals: dict[int, int] = {}
+        self._worker = None                       # feature_worker.FeatureWorker once the input is large enough
+        self._inflight: deque = deque()           # (source index, items) submitted to the worker
+        self._done_here = 0                       # records whose features were computed in this process
 
     def consume(self, src_id: int, src: Source, read_opts: ReadOptions, stage) -> None:
         """The local streaming pass over one file, features computed a batch of records at a time."""
@@ -74,15 +50,49 @@ class Collector:
                 continue
             pending.append(item)
             if len(pending) >= BATCH:
-                self._flush(src_id, pending, stage)
+                self._submit(src_id, pending, stage)
                 pending = []
-        self._flush(src_id, pending, stage)
+        self._submit(src_id, pending, stage)
+        while self._inflight:
+            self._take(stage)
 
-    def _flush(self, src_id: int, items: list, stage) -> None:
+    def _submit(self, src_id: int, items: list, stage) -> None:
+        """Features of one batch: in the worker process once the input is large enough (the next batch is
+        read meanwhile), else here. Records are kept in input order either way."""
         if not items:
             return
-        for item, row in zip(items, process_batch([it.views for it in items], self.opts.packs)):
+        if self._worker is None and self._done_here >= START_WORKER_AFTER and self._worker_wanted():
+            
+            self._worker = FeatureWorker(self.opts.packs)
+            if self._worker.failed:
+                self.warnings.append(self._worker.failed)
+        if self._worker is None or self._worker.failed:
+            self._done_here += len(items)
+            self._keep(src_id, items, process_batch([it.views for it in items], self.opts.packs), stage)
+            return
+        self._worker.submit([it.views for it in items])
+        self._inflight.append((src_id, items))
+        while len(self._inflight) > 1:
+            self._take(stage)
+
+    def _take(self, stage) -> None:
+        src_id, items = self._inflight.popleft()
+        rows = self._worker.result()
+        if self._worker.failed and self._worker.failed not in self.warnings:
+            self.warnings.append(self._worker.failed)
+        self._keep(src_id, items, rows, stage)
+
+    def _keep(self, src_id: int, items: list, rows: list, stage) -> None:
+        for item, row in zip(items, rows):
             stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views)
+
+    def _worker_wanted(self) -> bool:
+        return worker_wanted()
+
+    def close(self) -> None:
+        """Stop the feature worker, if one was started."""
+        if self._worker is not None:
+            self._worker.close()
 
     def skip(self, item: Skip) -> None:
         if self.opts.strict:

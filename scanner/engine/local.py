@@ -81,12 +81,14 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
             collector.require_records(paths)
             vectors = stage.finish(len(collector.hashes))
         finally:
+            collector.close()
             stage.close()
             if spill:
                 spill.finish()
             if cache:
                 cache.close()
         state = collector.state(vectors, stage.embedded, stage.cached)
+        warnings += collector.warnings
         return finish_scan(state, sources, read_opts, opts, rules, warnings, started, texts=spill, scratch=work)
     finally:
         if spill:

@@ -31,7 +31,8 @@ from ..options import ScanOptions
 from ..readers import ReadOptions, expand_paths, read_source
 from ..records import Locator, Skip, Views
 from ..result import ScanResult
-from .collect import CompactState, Collector, Processed, Progress, process_batch
+from .collect import CompactState, Collector, Progress
+from .rows import Processed, process_batch
 from .local import finish_scan, make_embedder, make_rules
 
 BATCH = 512
@@ -60,7 +61,7 @@ def _read_file(item: dict) -> list[dict]:
 
 
 def _features(batch: dict, packs: bool) -> dict:
-    """The shared per-record step (``collect.process_batch``) on a batch of rows; skipped rows stay empty."""
+    """The shared per-record step (``rows.process_batch``) on a batch of rows; skipped rows stay empty."""
     cols: dict[str, list] = {"features": [], "tokens": [], "code": []}
     keep = [i for i in range(len(batch["src"])) if not batch["skip"][i]]
     rows = iter(process_batch([Views(batch["system"][i], batch["prompt"][i], batch["answer"][i]) for i in keep], packs))
