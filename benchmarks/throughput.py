@@ -293,11 +293,13 @@ def report(rows, distil_s: float) -> str:
     return "\n".join(out)
 
 
-def write_results(text: str, title: str = "Throughput", argv: list[str] | None = None) -> None:
+def write_results(text: str, title: str = "Throughput", argv: list[str] | None = None,
+                  module: str = "throughput") -> None:
+    """(Re)write the section ``title`` of RESULTS.md with ``text`` and the command that measured it."""
     path = Path(__file__).with_name("RESULTS.md")
     body = path.read_text(encoding="utf-8")
     marker = f"## {title}\n"
-    command = "python -m benchmarks.throughput " + shlex.join(argv or ["--write-results"])
+    command = f"python -m benchmarks.{module} " + shlex.join(argv or ["--write-results"])
     section = (f"{marker}\nCommand: `.venv/bin/{command}` "
                f"({time.strftime('%Y-%m-%d')}).\n\n{text}\n\n")
     if marker in body:

@@ -15,7 +15,9 @@ Each Python pattern is translated from its parse tree into two RE2 patterns:
   screened, nor are patterns spelling them (``tests/test_screen.py`` re-derives this from both
   engines' tables).
 
-A pattern the translator cannot handle (back-references) is simply never screened.
+A pattern the translator cannot handle (back-references) is simply never screened. The parse tree is
+read through ``re._parser`` (Python 3.11+; ``requires-python`` says so): its node types are checked
+one by one, and an unknown one means "never screened", not a wrong screen.
 """
 
 from __future__ import annotations
@@ -254,10 +256,6 @@ class Batch:
             wide_hit = pc.match_substring_regex(self.rest, wide[0]).to_numpy(zero_copy_only=False)
             may[self.other] = wide_hit | self.folds
         return may, sure
-
-
-def may_match(rx: re.Pattern, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    return Batch(texts).may_match(rx)
 
 
 class Matcher:
