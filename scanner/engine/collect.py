@@ -1,5 +1,5 @@
 """The collector that keeps every record's compact row (``rows.py``) in record order (no texts); locally,
-rows are computed a batch at a time, in a second process once the input is large enough."""
+rows are computed a batch at a time (in a second process when asked for, once the input is large enough)."""
 
 from __future__ import annotations
 
@@ -57,12 +57,11 @@ class Collector:
             self._take(stage)
 
     def _submit(self, src_id: int, items: list, stage) -> None:
-        """Features of one batch: in the worker process once the input is large enough (the next batch is
-        read meanwhile), else here. Records are kept in input order either way."""
+        """Features of one batch: in the worker process when asked for and the input is large enough (the
+        next batch is read meanwhile), else here. Records are kept in input order either way."""
         if not items:
             return
-        if self._worker is None and self._done_here >= START_WORKER_AFTER and self._worker_wanted():
-            
+        if self._worker is None and self._done_here >= START_WORKER_AFTER and worker_wanted():
             self._worker = FeatureWorker(self.opts.packs)
             if self._worker.failed:
                 self.warnings.append(self._worker.failed)
@@ -85,9 +84,6 @@ class Collector:
     def _keep(self, src_id: int, items: list, rows: list, stage) -> None:
         for item, row in zip(items, rows):
             stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views)
-
-    def _worker_wanted(self) -> bool:
-        return worker_wanted()
 
     def close(self) -> None:
         """Stop the feature worker, if one was started."""

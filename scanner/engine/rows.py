@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..features.extract import RecordFeatures, extract, extract_batch, features_from_json, features_to_json
+from ..features.extract import RecordFeatures, extract_batch, features_from_json, features_to_json
 from ..features.tokens import record_tokens
 from ..records import Views
 
@@ -29,12 +29,7 @@ class Processed:
         return cls(features_from_json(row["features"]), json.loads(row["tokens"]), row["code"] or None)
 
 
-def process(views: Views, packs: bool) -> Processed:
-    """The per-record step: features, trigger-candidate tokens and code, from the record's views alone."""
-    features, code = extract(views, packs)
-    return Processed(features, record_tokens(views), code)
-
-
 def process_batch(views: list[Views], packs: bool) -> list[Processed]:
-    """``process`` over many records at once (the same rows, computed with batch regex screens)."""
+    """The per-record step over many records at once: features (with batch regex screens), trigger-candidate
+    tokens and code, from each record's views alone."""
     return [Processed(features, record_tokens(v), code) for v, (features, code) in zip(views, extract_batch(views, packs))]
