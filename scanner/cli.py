@@ -11,7 +11,7 @@ import click
 from .version import __version__
 from .errors import PoisonscanError
 from .findings import SEVERITIES
-from .report import FORMATS
+from .report import FORMATS, HUMAN
 from .readers.schemas import SCHEMAS
 
 
@@ -20,13 +20,13 @@ def _fail(message: str, code: int = 2) -> None:
     sys.exit(code)
 
 
-def _progress_factory():
-    if not sys.stderr.isatty():
-        return None, None
-    from tqdm import tqdm
+def _progress(mode: bool | None, quiet: bool):
+    """Stage progress on stderr: live bars on a terminal; with --progress, one line per stage in logs too."""
+    from .progress import StageProgress
 
-    bar = tqdm(desc="records", unit="rec", file=sys.stderr, dynamic_ncols=True, leave=False)
-    return bar.update, bar
+    if quiet or mode is False or (mode is None and not sys.stderr.isatty()):
+        return None
+    return StageProgress(sys.stderr, live=sys.stderr.isatty())
 
 
 def _write(text: str, output: str | None) -> None:
@@ -72,14 +72,26 @@ def _split(values: tuple[str, ...]) -> list[str]:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: findings with evidence and examples; concise: one line per finding; json; sarif; html.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES + ("never",)), default=None,
               help="Exit 1 when a finding is at this severity or above [default: medium].")
+@click.option("--show", type=click.Choice(SEVERITIES + ("fail-on",)), default=None,
+              help="Lowest severity the text and concise reports list; the rest is a count "
+                   "(fail-on: the --fail-on level, as the pre-commit hook does) [default: info].")
+@click.option("--stats", is_flag=True, help="Print the time of each stage (read, embed, neighbours, rules) on stderr.")
+@click.option("--progress/--no-progress", "progress_mode", default=None,
+              help="Progress per stage on stderr [default: on a terminal only].")
+@click.option("--include-suppressed", is_flag=True,
+              help="SARIF: keep findings a baseline or per-path ignore hides, marked as suppressed.")
 @click.option("--select", multiple=True, help="Rule codes, prefixes or slugs to run (comma-separated).")
 @click.option("--ignore", multiple=True, help="Rule codes, prefixes or slugs to skip (comma-separated).")
 @click.option("--schema", type=click.Choice(SCHEMAS), default=None, help="Force a schema instead of detecting it.")
 @click.option("--text-field", default=None, help="Read this field as plain text (implies --schema text).")
+@click.option("--split", default=None,
+              help="Split of Hugging Face datasets to read (save_to_disk folders: all splits by default; "
+                   "hf://datasets/ORG/NAME: train by default).")
 @click.option("--strict", is_flag=True, default=None, help="Any unreadable record is fatal (exit 2).")
 @click.option("--engine", type=click.Choice(["local", "ray"]), default=None,
               help="local: this process; ray: Ray Data (a local Ray, or --ray-address) [default: local].")
@@ -102,21 +114,23 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
 @click.option("--no-classifier", is_flag=True, help="Do not let the trained bundle model adjust findings.")
 @click.option("--redact", is_flag=True, help="Shorten quoted record text in reports (sensitive datasets).")
-@click.option("--allow-download", is_flag=True, help="Let --model fetch a model from the Hugging Face hub.")
+@click.option("--allow-download", is_flag=True,
+              help="Let --model fetch a model, and hf://datasets/ORG/NAME stream a dataset, from the Hugging Face hub.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
               help="Read settings from this TOML file instead of the nearest pyproject.toml/poisonscan.toml.")
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
-def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict, engine, ray_address, ray_actors,
+def scan(paths, fmt, output, fail_on, show, stats, progress_mode, include_suppressed, select, ignore, schema, text_field, split, strict, engine, ray_address, ray_actors,
          embedder, model, precision, batch_size, cache_dir, baseline, no_cache, no_packs, no_classifier, redact,
          allow_download, config_path, quiet):
-    """Scan JSONL, JSON, parquet files, directories or globs."""
+    """Scan JSONL, JSON, parquet, Arrow, CSV/TSV files, Hugging Face datasets (save_to_disk folders; hub ids with
+    --allow-download), directories or globs."""
     from .config import find_config, load_config
     from .engine import run
     from .options import ScanOptions
     from .report import render
 
     settings = load_config(Path(config_path) if config_path else find_config())
-    overrides = dict(fail_on=fail_on, schema=schema, text_field=text_field, strict=strict, engine=engine,
+    overrides = dict(fail_on=fail_on, show=show, schema=schema, text_field=text_field, split=split, strict=strict, engine=engine,
                      ray_address=ray_address, ray_actors=ray_actors, embedder=embedder,
                      model=model, precision=precision, batch_size=batch_size, cache_dir=cache_dir,
                      baseline=baseline)
@@ -133,23 +147,39 @@ def scan(paths, fmt, output, fail_on, select, ignore, schema, text_field, strict
         settings["classifier"] = False
     if redact:
         settings["redact"] = True
-    opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download, projection=fmt == "html")
-    update, bar = _progress_factory()
+    opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download, projection=fmt == "html",
+                       keep_suppressed=include_suppressed)
+    if include_suppressed and fmt != "sarif":
+        raise click.UsageError("--include-suppressed applies to --format sarif")
+    show_level = opts.fail_on if opts.show == "fail-on" else opts.show
+    if show_level == "never":
+        show_level = "critical"
+    progress = _progress(progress_mode, quiet)
     try:
-        result = run(list(paths), opts, progress=update)
+        result = run(list(paths), opts, progress=progress)
     finally:
-        if bar is not None:
-            bar.close()
-    _write(render(result, fmt, opts.fail_on), output)
+        if progress is not None:
+            progress.close()
+    _write(render(result, fmt, opts.fail_on, show_level, include_suppressed), output)
+    from .report.terminal import stats_table, summary_line
+
     if opts.baseline or opts.per_path_ignores:
         click.echo(f"poisonscan: {result.suppressed} finding(s) suppressed "
                    f"({'baseline ' + opts.baseline if opts.baseline else 'per-path ignores'}"
                    f"{' and per-path ignores' if opts.baseline and opts.per_path_ignores else ''})", err=True)
+        stale = result.stale_baseline
+        if stale and opts.baseline:
+            listed = ", ".join(f"{e['fingerprint'][:16]} ({e.get('rule')}, {e.get('records')} records)" for e in stale[:5])
+            click.echo(f"poisonscan: {len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} matched no finding of "
+                       f"this scan: {listed}{f' +{len(stale) - 5} more' if len(stale) > 5 else ''}; if the data is "
+                       f"all here, remove them with: poisonscan baseline prune {opts.baseline} DATA", err=True)
     if not quiet:
         for warning in result.warnings:
             click.echo(f"poisonscan: warning: {warning}", err=True)
-        if output:
-            click.echo(f"poisonscan: {len(result.findings)} finding(s) written to {output}", err=True)
+        if output or fmt not in HUMAN:
+            click.echo(summary_line(result, opts.fail_on, output), err=True)
+    if stats:
+        click.echo(stats_table(result), err=True)
     sys.exit(result.exit_code(opts.fail_on))
 
 
@@ -233,13 +263,84 @@ def baseline_group():
 @click.argument("report", type=click.Path(dir_okay=False, exists=True))
 @click.option("-o", "--output", default=".poisonscan-baseline.json", show_default=True,
               type=click.Path(dir_okay=False), help="Where to write the baseline.")
-def baseline_create(report, output):
+@click.option("--reason", default=None, help="Why these findings are accepted (stored on every entry).")
+@click.option("--reason-for", "reason_for", multiple=True, metavar="KEY=TEXT",
+              help="A reason for the entries of one rule code or fingerprint prefix (repeatable).")
+def baseline_create(report, output, reason, reason_for):
     """Record every finding of a JSON REPORT (poisonscan scan DATA --format json) as accepted."""
     from .baseline import create
 
-    data = create(report, output)
-    click.echo(f"poisonscan: baseline {output}: {len(data['findings'])} accepted finding(s); "
+    per_entry = {}
+    for item in reason_for:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip() or not text.strip():
+            raise click.BadParameter(f"'{item}' is not KEY=TEXT", param_hint="--reason-for")
+        per_entry[key.strip()] = text.strip()
+    data = create(report, output, reason, per_entry)
+    without = sum(1 for e in data["findings"] if not e.get("reason"))
+    click.echo(f"poisonscan: baseline {output}: {len(data['findings'])} accepted finding(s)"
+               f"{f', {without} without a reason' if without else ''}; "
                f"use it with: poisonscan scan DATA --baseline {output}", err=True)
+
+
+@baseline_group.command("list")
+@click.argument("baseline", type=click.Path(dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def baseline_list(baseline, fmt):
+    """Show the accepted findings of a BASELINE with their reasons."""
+    import json
+
+    from .baseline import entries
+    from .report.escape import inert
+
+    items = list(entries(baseline).values())
+    if fmt == "json":
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    for e in items:
+        click.echo(f"{e['fingerprint'][:16]}  {e.get('rule') or '?':<6} {e.get('severity') or '?':<8} "
+                   f"{e.get('records', '?'):>5} records  reason: {inert(e.get('reason') or '(none)')}")
+        click.echo(f"    {inert(str(e.get('message', '')))[:200]}")
+    click.echo(f"{len(items)} accepted finding(s), {sum(1 for e in items if not e.get('reason'))} without a reason",
+               err=True)
+
+
+@baseline_group.command("prune")
+@click.argument("baseline", type=click.Path(dir_okay=False, exists=True))
+@click.argument("paths", nargs=-1)
+@click.option("--report", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Use this JSON report (scan DATA --format json [--baseline BASELINE]) instead of scanning PATHS.")
+@click.option("--embedder", type=click.Choice(["accurate", "fast", "cascade"]), default=None)
+@click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None)
+@click.option("--dry-run", is_flag=True, help="Only list what would be removed.")
+def baseline_prune(baseline, paths, report, embedder, cache_dir, config_path, dry_run):
+    """Remove the BASELINE entries that no finding matches any more: scan PATHS (with the settings of the
+    config file) or read --report."""
+    from .baseline import entries, live_fingerprints, prune, read_report
+
+    if bool(paths) == bool(report):
+        raise click.UsageError("give the data to scan (PATHS) or --report REPORT.json, not both")
+    if report:
+        live = live_fingerprints(read_report(report))
+    else:
+        from .config import find_config, load_config
+        from .engine import run
+        from .options import ScanOptions
+
+        settings = load_config(Path(config_path) if config_path else find_config())
+        settings.update({k: v for k, v in dict(embedder=embedder, cache_dir=cache_dir).items() if v is not None})
+        settings.update(baseline=None, per_path_ignores={})  # every finding, hidden or not, keeps its entry
+        live = {f.fingerprint for f in run(list(paths), ScanOptions(**settings)).findings}
+    if dry_run:
+        stale = [e for fp, e in entries(baseline).items() if fp not in live]
+    else:
+        stale = prune(baseline, live)
+    for e in stale:
+        click.echo(f"{'would remove' if dry_run else 'removed'} {e['fingerprint'][:16]} {e.get('rule')} "
+                   f"({e.get('records')} records)", err=True)
+    click.echo(f"poisonscan: baseline {baseline}: {len(stale)} stale entr{'y' if len(stale) == 1 else 'ies'} "
+               f"{'found' if dry_run else 'removed'}", err=True)
 
 
 @main.command("filter")

@@ -37,6 +37,7 @@ class ScanContext:
     _bundles: dict = field(default_factory=dict, repr=False)
     _candidates: dict = field(default_factory=dict, repr=False)
     cache: dict = field(default_factory=dict, repr=False)   # results shared between rules (trigger tests)
+    neighbour_seconds: float = 0.0         # time spent in neighbour searches (``--stats``)
 
     @classmethod
     def build(cls, hashes, prompt, answer, present_prompt, present_answer, candidate_index, ondemand=None,
@@ -66,8 +67,12 @@ class ScanContext:
         """Discovery neighbours (the cascade keeps ``rerank.POOL`` per row for re-ranking, ``k`` are used)."""
         if view not in self._search:
             k = self.k if self.rerank is None else max(self.k, POOL)
-            self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed)
+            self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed,
+                                                 on_time=self.add_neighbour_time)
         return self._search[view]
+
+    def add_neighbour_time(self, seconds: float) -> None:
+        self.neighbour_seconds += seconds
 
     def candidates(self, min_support: int, max_share: float):
         """Prompt candidates carried by ``min_support`` records up to ``max_share`` of the dataset."""

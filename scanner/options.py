@@ -19,6 +19,7 @@ class ScanOptions:
     fail_on: str = "medium"               # a severity, or "never"
     schema: str | None = None
     text_field: str | None = None
+    split: str | None = None              # the split of Hugging Face datasets (save_to_disk folders, hf://)
     strict: bool = False
     engine: str = "local"                 # "local" (this process) or "ray" (Ray Data, local or a cluster)
     ray_address: str | None = None        # an existing Ray cluster (e.g. "ray://head:10001", "auto")
@@ -40,6 +41,8 @@ class ScanOptions:
     collect_features: bool = False        # keep bundle features on findings (training)
     projection: bool = False              # compute the 2D map (the HTML report asks for it)
     redact: bool = False                  # shorten quoted record text in reports
+    show: str = "info"                    # lowest severity text/concise reports list ("fail-on": the fail-on level)
+    keep_suppressed: bool = False         # keep suppressed findings on the result (SARIF --include-suppressed)
     max_record_bytes: int = 1 << 20
     examples: int = 3
     max_skips_listed: int = 10_000
@@ -47,6 +50,8 @@ class ScanOptions:
     def __post_init__(self) -> None:
         if self.fail_on not in SEVERITIES + ("never",):
             raise ConfigError(f"fail-on must be one of {', '.join(SEVERITIES)}, never (got '{self.fail_on}')")
+        if self.show not in SEVERITIES + ("fail-on",):
+            raise ConfigError(f"show must be one of {', '.join(SEVERITIES)}, fail-on (got '{self.show}')")
         if self.schema is not None and self.schema not in SCHEMAS:
             raise ConfigError(f"schema must be one of {', '.join(SCHEMAS)} (got '{self.schema}')")
         if self.precision not in ("auto", "fp32", "bf16"):

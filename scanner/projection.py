@@ -1,7 +1,11 @@
-"""A 2D map of the records for the HTML report: PCA of the joint embeddings on a bounded sample.
+"""A 2D map of the records for the HTML report, on a bounded sample of the joint embeddings.
 
 Every finding member is on the map; other records are a seeded random sample, so the map costs
-the same at 10k and 10M records. Axes are the sample's first two principal components.
+the same at 10k and 10M records. The overview's axes are the sample's first two principal components.
+A bundle of a few dozen records rarely spans a principal direction of a whole dataset, so each finding also
+gets its own view: x runs along the difference of the finding's centroid and the rest's (the direction
+that tells them apart, with no fitting that could separate any subset), y is the rest's main direction of
+spread once x is taken out. Selecting a finding in the report switches to its view.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 MAX_POINTS = 4000
+MAX_VIEWS = 20  # findings with a view of their own (the first, i.e. the most severe); the rest use the overview
 
 
 def project(ctx, findings, max_points: int = MAX_POINTS, seed: int = 0) -> dict:
@@ -32,5 +37,31 @@ def project(ctx, findings, max_points: int = MAX_POINTS, seed: int = 0) -> dict:
     span = np.abs(xy).max(axis=0)
     span[span == 0] = 1.0
     xy = xy / span
+    views = [_contrast_view(centred, np.isin(index, f.members)) for f in findings[:MAX_VIEWS]]
     return {"index": index.tolist(), "x": np.round(xy[:, 0], 4).tolist(), "y": np.round(xy[:, 1], 4).tolist(),
-            "sampled": bool(len(present) > len(index))}
+            "views": views, "sampled": bool(len(present) > len(index))}
+
+
+def _scaled(values: np.ndarray) -> list[float]:
+    span = float(np.abs(values).max()) if len(values) else 0.0
+    return np.round(values / (span or 1.0), 4).tolist()
+
+
+def _contrast_view(centred: np.ndarray, member: np.ndarray) -> dict | None:
+    """x: projection on the unit vector from the rest's centroid to the members'; y: the rest's first principal
+    component orthogonal to it. Both centred on the rest and scaled to [-1, 1]."""
+    if member.sum() == 0 or (~member).sum() < 2:
+        return None
+    rest = centred[~member]
+    axis = centred[member].mean(axis=0) - rest.mean(axis=0)
+    norm = float(np.linalg.norm(axis))
+    if norm == 0.0:
+        return None
+    axis /= norm
+    residual = rest - np.outer(rest @ axis, axis)
+    _, _, vt = np.linalg.svd(residual - residual.mean(axis=0), full_matrices=False)
+    second = vt[0] - (vt[0] @ axis) * axis
+    second /= float(np.linalg.norm(second)) or 1.0
+    second *= np.sign(second[np.abs(second).argmax()])  # fixed orientation
+    origin = rest.mean(axis=0)
+    return {"x": _scaled((centred - origin) @ axis), "y": _scaled((centred - origin) @ second)}

@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Locator:
-    """Where a record lives: path plus 1-based ``line`` (JSON/JSONL) or 0-based ``row`` (parquet)."""
+    """Where a record lives: path plus 1-based ``line`` (JSON, JSONL, CSV: where the record starts) or 0-based
+    ``row`` (parquet, Arrow, Hugging Face datasets, whose ``split`` is named when the dataset has splits)."""
 
     path: str
     line: int | None = None
     row: int | None = None
+    split: str | None = None
 
     def as_dict(self) -> dict:
         out: dict = {"path": self.path}
+        if self.split is not None:
+            out["split"] = self.split
         if self.line is not None:
             out["line"] = self.line
         if self.row is not None:
@@ -27,7 +31,9 @@ class Locator:
         if self.line is not None:
             return f"{self.path}:{self.line}"
         if self.row is not None:
-            return f"{self.path}[row {self.row}]"
+            return f"{self.path}[{self.split + ', ' if self.split else ''}row {self.row}]"
+        if self.split is not None:
+            return f"{self.path}[{self.split}]"
         return self.path
 
 

@@ -21,6 +21,9 @@ class ScanResult:
     rules: list = field(default_factory=list)   # the rule classes that ran
     projection: dict | None = None              # 2D map of members + a sample (HTML report)
     suppressed: int = 0                         # findings hidden by a baseline or per-path ignores
+    suppressed_findings: list = field(default_factory=list)  # [(finding, why)] when asked to keep them (SARIF)
+    baseline_suppressed: list = field(default_factory=list)  # fingerprints the baseline hid
+    stale_baseline: list = field(default_factory=list)       # baseline entries that matched no finding
 
     def by_severity(self) -> dict[str, int]:
         counts = {s: 0 for s in reversed(SEVERITIES)}

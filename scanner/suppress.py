@@ -37,14 +37,21 @@ def ignored_by_path(finding, locators, table: dict, rule_cls) -> bool:
     return True
 
 
-def suppress(findings: list, locators, baseline: set[str], per_path: dict, rule_classes: dict) -> tuple[list, int]:
-    """(kept findings, how many were hidden)."""
-    kept = []
+def suppress(findings: list, locators, baseline: dict[str, dict], per_path: dict,
+             rule_classes: dict) -> tuple[list, list[tuple[object, str]]]:
+    """(kept findings, [(hidden finding, why)]): ``baseline`` maps accepted fingerprints to their entries."""
+    from .rules.registry import _matches
+
+    kept, hidden = [], []
     for f in findings:
         if f.fingerprint in baseline:
+            reason = baseline[f.fingerprint].get("reason")
+            hidden.append((f, f"accepted in the baseline: {reason}" if reason else "accepted in the baseline"))
             continue
         cls = rule_classes.get(f.rule)
         if cls is not None and ignored_by_path(f, locators, per_path, cls):
+            patterns = [p for p, sels in per_path.items() if any(_matches(cls, x) for x in sels)]
+            hidden.append((f, f"per-path ignore: {', '.join(patterns)} ignores {f.rule}"))
             continue
         kept.append(f)
-    return kept, len(findings) - len(kept)
+    return kept, hidden

@@ -77,6 +77,71 @@ def test_html_report_renders_the_map_and_the_json_findings(browser, tmp_path, sh
     assert problems == []
 
 
+SEPARATION_JS = """() => {
+  const pts = Array.from(document.querySelectorAll('#map circle')).map(c => {
+    const r = c.getBoundingClientRect();
+    return [r.x + r.width / 2, r.y + r.height / 2, c.classList.contains('hit')];
+  });
+  const d = (a, b) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+  function mean(as, bs, same) {
+    let s = 0, n = 0;
+    for (let i = 0; i < as.length; i++) for (let j = same ? i + 1 : 0; j < bs.length; j++) { s += d(as[i], bs[j]); n++; }
+    return s / n;
+  }
+  const hit = pts.filter(p => p[2]), rest = pts.filter(p => !p[2]);
+  let seed = 7; const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const shuffled = rest.slice().sort(() => rnd() - 0.5);
+  const fake = shuffled.slice(0, hit.length), fakeRest = shuffled.slice(hit.length);
+  return {bundle: mean(hit, rest, false) / mean(rest, rest, true),
+          control: mean(fake, fakeRest, false) / mean(fakeRest, fakeRest, true), hit: hit.length};
+}"""
+
+
+def test_html_report_tables_filters_and_a_map_that_sets_the_bundle_apart(browser, tmp_path, shared_cache):
+    """Separation: the mean screen distance from the selected finding's points to the other points, over the mean
+    distance between the other points. A subset drawn at random from the same map scores about 1 (the control,
+    asserted below 1.2); 1.5 means the bundle sits half again as far from the rest as the rest is from itself,
+    which reads as a separate group at a glance. The demo's trigger bundle must clear it in its own view."""
+    demo = ROOT / "examples" / "demo.jsonl"
+    html_path = tmp_path / "report.html"
+    proc = run_cli("scan", demo, "--format", "html", "-o", html_path, "--cache-dir", shared_cache)
+    assert proc.returncode == 1, proc.stderr
+    page, problems = _open(browser, html_path)
+    cards = page.locator("article.card")
+    n = cards.count()
+    assert n >= 2
+
+    # evidence as tables: a key/value table per finding, records of the same shape as a grid with a header
+    first = cards.nth(0)
+    assert first.locator("table.ev").count() >= 1
+    header = [t.strip() for t in first.locator("table.grid thead th").all_inner_texts()]
+    assert "effect" in header and "z" in header, header
+    assert "{" not in first.locator("table.ev").first.inner_text()  # no nested dumps at the top level
+
+    # the map opens on the first finding's own view, which sets its records apart
+    assert page.get_attribute("#map", "data-view") == "finding-0"
+    sep = page.evaluate(SEPARATION_JS)
+    assert sep["hit"] == int(first.get_attribute("data-records") or sep["hit"])
+    assert sep["control"] < 1.2, sep
+    assert sep["bundle"] >= 1.5, sep
+
+    # filters: by severity, then by rule; a count says how many cards are shown
+    severities = [cards.nth(i).get_attribute("data-severity") for i in range(n)]
+    rules = [cards.nth(i).get_attribute("data-rule") for i in range(n)]
+    low = severities[-1]
+    page.locator(f"#filters input[data-sev='{low}']").uncheck()
+    visible = [cards.nth(i).is_visible() for i in range(n)]
+    assert visible == [s != low for s in severities]
+    assert page.inner_text("#shown-count") == f"{sum(visible)} of {n} findings shown"
+    page.locator(f"#filters input[data-sev='{low}']").check()
+    page.select_option("#rule-filter", rules[-1])
+    assert [cards.nth(i).is_visible() for i in range(n)] == [r == rules[-1] for r in rules]
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.select_option("#rule-filter", "")
+    page.screenshot(path=str(ARTIFACTS / "html-report-view.png"))
+    assert problems == []
+
+
 def test_html_report_keeps_hostile_text_inert(browser, tmp_path, shared_cache):
     hostile = "<script>alert('x')</script><img src=x onerror=alert(1)></script>&lt;"
     rows = [{"messages": [{"role": "user", "content": f"|TRIGGER| {hostile} question {i}"},

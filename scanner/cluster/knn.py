@@ -9,6 +9,7 @@ that are all zero (a view the record does not have) get no neighbours (-1).
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,9 +66,10 @@ class NeighbourSearch:
     depend on which other rows were asked about (each query is independent), so lazy and full
     answers are identical."""
 
-    def __init__(self, x, k: int, present: np.ndarray | None = None, seed: int = 0):
+    def __init__(self, x, k: int, present: np.ndarray | None = None, seed: int = 0, on_time=None):
         n = x.shape[0]
         self.x, self.k, self.seed = x, k, seed
+        self.on_time = on_time  # called with the seconds each search took (stage timing)
         self.present = np.ones(n, dtype=bool) if present is None else np.asarray(present, dtype=bool)
         self.ids = np.flatnonzero(self.present)
         self.pos = np.full(n, -1, dtype=np.int64)
@@ -92,6 +94,12 @@ class NeighbourSearch:
         return KnnGraph(self.sims, self.idx)
 
     def _search(self, rows: np.ndarray) -> None:
+        started = time.perf_counter()
+        self._search_rows(rows)
+        if self.on_time is not None:
+            self.on_time(time.perf_counter() - started)
+
+    def _search_rows(self, rows: np.ndarray) -> None:
         if self.index is None:
             self.index = _index(self.x, self.ids, self.seed)
         ids, k = self.ids, self.k

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..baseline import load as load_baseline
+from ..baseline import entries as baseline_entries
 from ..classifier.apply import apply_model, attach_features
 from ..classifier.model import load_model
 from ..combine import combine
@@ -22,6 +22,7 @@ from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
+from ..progress import begin_stage
 from ..readers import ReadOptions, Source, expand_paths
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
@@ -50,7 +51,7 @@ def make_rules(opts: ScanOptions):
     chosen = select_rules(available, opts.select, opts.ignore)
     check_per_path_ignores(opts.per_path_ignores, available)
     if opts.baseline:
-        load_baseline(opts.baseline)  # a bad baseline fails before any work
+        baseline_entries(opts.baseline)  # a bad baseline fails before any work
     unknown = set(opts.rule_options) - {r.code for r in available}
     if unknown:
         raise ConfigError(f"options given for unknown rule(s): {', '.join(sorted(unknown))}")
@@ -64,7 +65,8 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
              embedder=None) -> ScanResult:
     started = time.perf_counter()
     rules = make_rules(opts)
-    sources = expand_paths(paths)
+    sources = expand_paths(paths, opts.split, opts.allow_download)
+    begin_stage(progress, "read+embed")
     warnings: list[str] = []
     cache = None if opts.no_cache else EmbeddingCache(opts.cache_dir or default_cache_dir(), warnings.append)
     work = Path(tempfile.mkdtemp(prefix="poisonscan-"))  # float16 vectors and code snippets of this scan
@@ -89,7 +91,8 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
                 cache.close()
         state = collector.state(vectors, stage.embedded, stage.cached)
         warnings += collector.warnings
-        return finish_scan(state, sources, read_opts, opts, rules, warnings, started, texts=spill, scratch=work)
+        return finish_scan(state, sources, read_opts, opts, rules, warnings, started, texts=spill, scratch=work,
+                           progress=progress)
     finally:
         if spill:
             spill.close()
@@ -97,12 +100,14 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
 
 
 def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptions, opts: ScanOptions, rules,
-                warnings: list[str], started: float, texts=None, scratch: Path | None = None) -> ScanResult:
+                warnings: list[str], started: float, texts=None, scratch: Path | None = None,
+                progress: Progress | None = None) -> ScanResult:
     """The whole-dataset steps, shared by every engine: neighbours, bundles, rules, report data.
 
     In the cascade, ``texts(indices)`` gives records' views for the transformer (default: re-read from the
     files) and ``scratch`` holds its on-demand vectors."""
     read_embed_s = time.perf_counter() - started
+    begin_stage(progress, "rules", len(rules), "rule")
     fetch = RecordFetcher(sources, state.origin, read_opts)
     v = state.vectors
     ondemand, od_cache, own_scratch = None, None, None
@@ -117,31 +122,38 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                                 state.candidates, ondemand=ondemand, features=state.features,
                                 code_issues=state.code_issues)
         rules_started = time.perf_counter()
-        findings = _run_rules(rules, ctx, opts)
+        findings = _run_rules(rules, ctx, opts, progress)
         rules_s = time.perf_counter() - rules_started
     finally:
         if od_cache:
             od_cache.close()
         if own_scratch:
             shutil.rmtree(own_scratch, ignore_errors=True)
-    accepted = load_baseline(opts.baseline) if opts.baseline else set()
-    findings, suppressed = suppress(findings, state.locators, accepted, opts.per_path_ignores,
-                                    {type(r).code: type(r) for r in rules})
+    begin_stage(progress, "report")
+    report_started = time.perf_counter()
+    accepted = baseline_entries(opts.baseline) if opts.baseline else {}
+    seen = {f.fingerprint for f in findings}
+    findings, hidden = suppress(findings, state.locators, accepted, opts.per_path_ignores,
+                                {type(r).code: type(r) for r in rules})
+    kept_hidden = hidden if opts.keep_suppressed else []
     projection = None
     if opts.projection:
         from ..projection import project
 
         projection = project(ctx, findings)
         projection["where"] = [str(state.locators[i]) for i in projection["index"]]
-    quote_and_attach(findings, fetch, opts.examples)
+    quote_and_attach(findings + [f for f, _ in kept_hidden], fetch, opts.examples)
     if opts.redact:
-        redact_findings(findings)
-    members = {i for f in findings for i in f.members}
+        redact_findings(findings + [f for f, _ in kept_hidden])
+    members = {i for f in findings + [f for f, _ in kept_hidden] for i in f.members}
     return ScanResult(
         records=len(state.hashes), files=len(sources), findings=findings,
         locators={i: state.locators[i] for i in sorted(members)},
         skipped=state.skips, skipped_count=state.skipped, warnings=warnings,
-        rules=[type(r) for r in rules], projection=projection, suppressed=suppressed,
+        rules=[type(r) for r in rules], projection=projection, suppressed=len(hidden),
+        suppressed_findings=kept_hidden,
+        baseline_suppressed=sorted(f.fingerprint for f, _ in hidden if f.fingerprint in accepted),
+        stale_baseline=[e for fp, e in accepted.items() if fp not in seen],
         stats={"embedded_texts": state.embedded + (ondemand.embedded if ondemand else 0),
                "cached_texts": state.cached + (ondemand.cached if ondemand else 0),
                **({"transformer_embedded": ondemand.embedded, "transformer_cached": ondemand.cached,
@@ -149,12 +161,15 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                    "transformer_requests": ondemand.requests} if ondemand else {}),
                "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
                "rule_seconds": ctx.cache.get("rule_seconds", {}),
+               "neighbour_seconds": round(ctx.neighbour_seconds, 3),
+               "classifier_seconds": ctx.cache.get("classifier_seconds", 0.0),
+               "report_seconds": round(time.perf_counter() - report_started, 3),
                "candidate_index_seconds": round(getattr(state.candidates, "seconds", 0.0), 3),
                "total_seconds": round(time.perf_counter() - started, 3)},
     )
 
 
-def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
+def _run_rules(rules, ctx: ScanContext, opts: ScanOptions, progress: Progress | None = None) -> list[Finding]:
     findings: list[Finding] = []
     timing = ctx.cache.setdefault("rule_seconds", {})
     for rule in rules:
@@ -163,6 +178,9 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
             f.fingerprint = fingerprint(f.rule, [ctx.hashes[i] for i in f.members])
             findings.append(f)
         timing[type(rule).code] = round(time.perf_counter() - t, 3)
+        if progress is not None:
+            progress(1)
+    t = time.perf_counter()
     combine(findings, ctx, [type(r) for r in rules])
     if opts.classifier or opts.collect_features:
         attach_features(findings, ctx)
@@ -170,6 +188,7 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions) -> list[Finding]:
     if model is not None:
         apply_model(findings, model)
     findings.sort(key=lambda f: (-severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]))
+    ctx.cache["classifier_seconds"] = round(time.perf_counter() - t, 3)
     return findings
 
 

@@ -34,6 +34,7 @@ from ..result import ScanResult
 from .collect import CompactState, Collector, Progress
 from .rows import Processed, process_batch
 from .local import finish_scan, make_embedder, make_rules
+from ..progress import begin_stage
 
 BATCH = 512
 BLOCK = 4096
@@ -44,12 +45,13 @@ def _read_file(item: dict) -> list[dict]:
     """All records and skips of one file, in file order, as plain rows."""
     from ..readers import Source
 
-    src = Source(item["path"], item["display"])
+    src = Source(**item["source"])
     opts = ReadOptions(**json.loads(item["read_opts"]))
     rows = []
     for seq, rec in enumerate(read_source(src, opts)):
         loc = rec.locator
         row = {"src": item["src"], "seq": seq, "path": loc.path, "line": loc.line, "row": loc.row,
+               "split": loc.split or "",
                "skip": "", "hash": "", "system": "", "prompt": "", "answer": ""}
         if isinstance(rec, Skip):
             row["skip"] = rec.reason
@@ -82,7 +84,7 @@ class _EmbedActor:
             EmbeddingCache(self.opts.cache_dir or default_cache_dir(), lambda msg: None)
 
     def __call__(self, batch: dict) -> dict:
-        out = {k: batch[k] for k in ("src", "seq", "path", "line", "row", "skip", "hash", "features", "tokens",
+        out = {k: batch[k] for k in ("src", "seq", "path", "line", "row", "split", "skip", "hash", "features", "tokens",
                                      "code")}
         live = [i for i in range(len(batch["src"])) if not batch["skip"][i]]
         # per row: how many of its views were embedded here and how many came from the cache (summed by the driver)
@@ -132,9 +134,10 @@ def run_scan_ray(paths: list[str], opts: ScanOptions, address: str | None = None
                  progress: Progress | None = None) -> ScanResult:
     started = time.perf_counter()
     rules = make_rules(opts)
-    sources = expand_paths(paths)
+    sources = expand_paths(paths, opts.split, opts.allow_download)
     read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
     ray, started_here = _start_ray(address)
+    begin_stage(progress, "read+embed")
     try:
         cols = _collect(ray, sources, read_opts, opts, actors)
     finally:
@@ -143,14 +146,14 @@ def run_scan_ray(paths: list[str], opts: ScanOptions, address: str | None = None
     work = Path(tempfile.mkdtemp(prefix="poisonscan-"))
     try:
         state = _compact_state(cols, work, opts, paths, progress)
-        return finish_scan(state, sources, read_opts, opts, rules, [], started)
+        return finish_scan(state, sources, read_opts, opts, rules, [], started, progress=progress)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def _collect(ray, sources, read_opts: ReadOptions, opts: ScanOptions, actors: int | None) -> dict:
     """Columns of every row, in arrival order; vectors as (rows, dim) float16 blocks (zeros where absent)."""
-    items = [{"src": i, "path": s.path, "display": s.display, "read_opts": json.dumps(dataclasses.asdict(read_opts))}
+    items = [{"src": i, "source": s.as_dict(), "read_opts": json.dumps(dataclasses.asdict(read_opts))}
              for i, s in enumerate(sources)]
     if not items:
         return {}
@@ -193,7 +196,7 @@ def _compact_state(cols: dict, work: Path, opts: ScanOptions, paths: list[str],
     order = np.lexsort((cols["seq"], cols["src"])) if cols else np.zeros(0, dtype=np.int64)
     kept = []
     for r in order:
-        loc = Locator(str(cols["path"][r]), _int(cols["line"][r]), _int(cols["row"][r]))
+        loc = Locator(str(cols["path"][r]), _int(cols["line"][r]), _int(cols["row"][r]), str(cols["split"][r]) or None)
         if cols["skip"][r]:
             collector.skip(Skip(loc, str(cols["skip"][r])))
             continue

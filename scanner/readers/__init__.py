@@ -8,6 +8,8 @@ from typing import Iterator
 from ..errors import RecordError
 from ..records import Locator, Record, Skip
 from . import schemas
+from .arrow import open_arrow, open_hf_disk, open_hf_hub
+from .csvfile import open_csv
 from .jsonarray import open_json_array
 from .jsonl import first_bytes, open_jsonl, sniff_json_array
 from .parquet import open_parquet
@@ -25,6 +27,14 @@ class ReadOptions:
 
 def _raw_items(src: Source, opts: ReadOptions):
     path, display = src.path, src.display
+    if src.kind == "hf-disk":
+        return open_hf_disk(path, display, src.split, opts.max_record_bytes)
+    if src.kind == "hf-hub":
+        return open_hf_hub(path, display, src.split, opts.max_record_bytes)
+    if path.endswith(".arrow"):
+        return open_arrow(path, display, opts.max_record_bytes)
+    if path.endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
+        return open_csv(path, display, opts.max_record_bytes)
     if path.endswith(".parquet"):
         return open_parquet(path, display, opts.max_record_bytes)
     if path.endswith(".json") and sniff_json_array(path):
@@ -33,6 +43,8 @@ def _raw_items(src: Source, opts: ReadOptions):
 
 
 def _file_problem(src: Source) -> str | None:
+    if src.kind != "file":
+        return None
     try:
         size = src.size()
     except OSError as exc:
@@ -75,9 +87,10 @@ def read_source(src: Source, opts: ReadOptions) -> Iterator[Record | Skip]:
             yield record
     except OSError as exc:
         produced = True
-        yield Skip(Locator(src.display), f"read error: {exc.strerror or exc}")
+        yield Skip(Locator(src.display, split=src.split), f"read error: {exc.strerror or exc}")
     if not produced:
-        yield Skip(Locator(src.display), "file holds no records (only blank lines)")
+        yield Skip(Locator(src.display, split=src.split),
+                   "file holds no records (only blank lines)" if src.kind == "file" else "dataset holds no rows")
 
 
 def _record(loc: Locator, schema: str, obj: object, opts: ReadOptions) -> Record | Skip:

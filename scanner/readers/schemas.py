@@ -4,8 +4,9 @@ Supported schemas (auto-detected per file from the first usable object):
 
 - ``chat``: OpenAI chat, ``{"messages": [{"role", "content"}]}``
 - ``sharegpt``: ``{"conversations": [{"from", "value"}]}``
-- ``alpaca``: ``{"instruction", "input", "output"}`` (also self-instruct ``instances``)
-- ``prompt_completion``: ``{"prompt", "completion"}``
+- ``alpaca``: ``{"instruction", "input", "output"}`` (also self-instruct ``instances``, and Dolly's
+  ``{"instruction", "context", "response"}``)
+- ``prompt_completion``: ``{"prompt", "completion"}`` (or ``{"prompt", "response"}``)
 - ``qa``: ``{"question", "answer"}``
 - ``text``: ``{"text"}`` or any field named by ``--text-field``
 """
@@ -34,9 +35,9 @@ def detect(obj: Any, text_field: str | None = None) -> str | None:
         return "chat"
     if "conversations" in obj:
         return "sharegpt"
-    if "instruction" in obj and ("output" in obj or "instances" in obj):
+    if "instruction" in obj and ("output" in obj or "instances" in obj or "response" in obj):
         return "alpaca"
-    if "prompt" in obj and "completion" in obj:
+    if "prompt" in obj and ("completion" in obj or "response" in obj):
         return "prompt_completion"
     if "question" in obj and "answer" in obj:
         return "qa"
@@ -113,9 +114,11 @@ def _turns(turns: Any, field: str, role_key: str, text_key: str) -> Views:
 
 def _alpaca(obj: dict) -> Views:
     instruction = _text(_field(obj, "instruction"), "instruction")
-    inp = _text(obj.get("input"), "input", allow_none=True)
-    if "output" in obj:
-        output = _text(obj["output"], "output", allow_none=True)
+    context = "input" if "input" in obj or "context" not in obj else "context"
+    inp = _text(obj.get(context), context, allow_none=True)
+    if "output" in obj or "response" in obj:
+        name = "output" if "output" in obj else "response"
+        output = _text(obj[name], name, allow_none=True)
     else:  # self-instruct: instances [{"input", "output"}]
         instances = obj.get("instances")
         if instances is None:
@@ -148,7 +151,8 @@ def to_views(schema: str, obj: Any, text_field: str | None = None) -> Views:
     elif schema == "alpaca":
         views = _alpaca(obj)
     elif schema == "prompt_completion":
-        views = Views("", _text(_field(obj, "prompt"), "prompt"), _text(_field(obj, "completion"), "completion"))
+        name = "completion" if "completion" in obj or "response" not in obj else "response"
+        views = Views("", _text(_field(obj, "prompt"), "prompt"), _text(_field(obj, name), name))
     elif schema == "qa":
         views = Views("", _text(_field(obj, "question"), "question"), _text(_field(obj, "answer"), "answer"))
     elif schema == "text":

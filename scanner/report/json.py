@@ -19,12 +19,16 @@ def finding_dict(result, f) -> dict:
 
 
 def report_dict(result) -> dict:
-    return {
+    out = {
         "tool": {"name": "poisonscan", "version": __version__},
         "summary": result.summary,
         "findings": [finding_dict(result, f) for f in result.findings],
         "skipped": [s.as_dict() for s in result.skipped],
     }
+    if result.baseline_suppressed or result.stale_baseline:
+        out["baseline"] = {"suppressed": list(result.baseline_suppressed),
+                           "stale": [e["fingerprint"] for e in result.stale_baseline]}
+    return out
 
 
 def render_json(result) -> str:

@@ -1,4 +1,6 @@
-"""SARIF 2.1.0: rule metadata from the registry, members as relatedLocations, content fingerprints."""
+"""SARIF 2.1.0: rule metadata from the registry, members as relatedLocations, content fingerprints; with
+``--include-suppressed``, findings a baseline or per-path ignore hid as results carrying ``suppressions`` (kind
+``external``, the baseline entry's reason as justification), so code scanning shows them as dismissed."""
 
 from __future__ import annotations
 
@@ -56,7 +58,13 @@ def _result(result, f, rule_index: dict) -> dict:
     return out
 
 
-def render_sarif(result) -> str:
+def _suppressed(result, f, why: str, rule_index: dict) -> dict:
+    out = _result(result, f, rule_index)
+    out["suppressions"] = [{"kind": "external", "status": "accepted", "justification": why}]
+    return out
+
+
+def render_sarif(result, include_suppressed: bool = False) -> str:
     rules = sorted(result.rules, key=lambda r: r.code)
     rule_index = {r.code: i for i, r in enumerate(rules)}
     notifications = [{"level": "warning", "message": {"text": f"skipped: {s.reason}"},
@@ -68,7 +76,9 @@ def render_sarif(result) -> str:
             "tool": {"driver": {"name": "poisonscan", "version": __version__, "semanticVersion": __version__,
                                 "rules": [rule_descriptor(r) for r in rules]}},
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "results": [_result(result, f, rule_index) for f in result.findings],
+            "results": [_result(result, f, rule_index) for f in result.findings] +
+                       ([_suppressed(result, f, why, rule_index) for f, why in result.suppressed_findings]
+                        if include_suppressed else []),
             "properties": {"records": result.records, "skipped": result.skipped_count, "files": result.files},
         }],
     }

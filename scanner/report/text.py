@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..version import __version__
 from ..findings import severity_rank
 from .escape import inert
+from .terminal import hidden_line, shown
 
 SHOW_LOCATIONS = 8
 SHOW_SKIPS = 10
@@ -28,10 +29,11 @@ def _evidence(ev: dict) -> list[str]:
     return lines
 
 
-def render_text(result, fail_on: str = "medium") -> str:
+def render_text(result, fail_on: str = "medium", show: str = "info") -> str:
     out = [f"poisonscan {__version__}: {result.records:,} records in {result.files} file(s), "
            f"{result.skipped_count:,} skipped, {len(result.findings)} finding(s)", ""]
-    for n, f in enumerate(result.findings, 1):
+    findings, hidden = shown(result, show)
+    for f in findings:
         out.append(f"[{f.severity.upper()}] {f.rule} {f.slug}  score {f.score:.2f}  {len(f.members)} records")
         out.append(f"  {inert(f.message)}")
         out.append("    evidence:")
@@ -44,6 +46,8 @@ def render_text(result, fail_on: str = "medium") -> str:
             out.append(f"      answer: {inert(ex['answer'])}")
         out.append(f"    fingerprint: {f.fingerprint}")
         out.append("")
+    if hidden:
+        out += [hidden_line(hidden, show), ""]
     if result.skipped_count:
         out.append(f"skipped {result.skipped_count:,} record(s) or file(s):")
         for s in result.skipped[:SHOW_SKIPS]:

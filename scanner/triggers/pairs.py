@@ -34,7 +34,8 @@ class PromptNeighbours:
         self.ctx = ctx
         self.has_prompt = np.asarray(ctx.present["prompt"], dtype=bool)
         self.answered = np.asarray(ctx.present["answer"], dtype=bool)
-        search = NeighbourSearch(ctx.discovery["prompt"], k, self.has_prompt, seed=ctx.seed)
+        search = NeighbourSearch(ctx.discovery["prompt"], k, self.has_prompt, seed=ctx.seed,
+                                 on_time=ctx.add_neighbour_time)
         g = search.graph()
         self.idx, self.sim = g.idx, g.sims
         self.k = g.k
