@@ -6,6 +6,7 @@ of findings that sit on the corresponding records, next to its poisoned twin's. 
 corpora alone: the number of findings at medium or above.
 
 Run: .venv/bin/python -m benchmarks.detection [--cache-dir DIR] [--write-results]
+     [--judge URL --judge-model NAME]   # adds a column: the same cases with the optional judge (docs/judge.md)
 """
 
 from __future__ import annotations
@@ -84,14 +85,30 @@ def evaluate(result, poison: set[int]) -> tuple[str | None, float, str, str | No
     return best[0], best[1], best[2], on_records
 
 
-def run(cases, benign_dir: Path, cache: str, packs: bool, classifier: bool = True, embedder: str = "accurate") -> dict:
+def judge_label(result, poison: set[int]) -> str:
+    """What the judge said of the finding that overlaps the poison records most (label: who/what, confidence)."""
+    best, note = 0.0, "-"
+    for f in result.findings:
+        j = f.evidence.get("judge")
+        lines = {loc.line for loc in result.member_locators(f)}
+        f1 = 2 * len(lines & poison) / (len(lines) + len(poison)) if poison else 0.0
+        if j and f1 > best:
+            best = f1
+            note = (f"{f.rule} {j['label']}: {j['who_or_what']} ({j['confidence']:.2f})" if j.get("status") == "ok"
+                    else f"{f.rule} {j.get('status')}")
+    return note
+
+
+def run(cases, benign_dir: Path, cache: str, packs: bool, classifier: bool = True, embedder: str = "accurate",
+        judge: dict | None = None) -> dict:
     out = {}
+    extra = {"judge": judge} if judge else {}
     for name, (path, poison) in cases.items():
         t = time.perf_counter()
-        result = scan(path, cache_dir=cache, packs=packs, classifier=classifier, embedder=embedder)
-        out[name] = (*evaluate(result, poison), time.perf_counter() - t)
+        result = scan(path, cache_dir=cache, packs=packs, classifier=classifier, embedder=embedder, **extra)
+        out[name] = (*evaluate(result, poison), time.perf_counter() - t, judge_label(result, poison))
     t = time.perf_counter()
-    benign = scan(benign_dir, cache_dir=cache, packs=packs, classifier=classifier, embedder=embedder)
+    benign = scan(benign_dir, cache_dir=cache, packs=packs, classifier=classifier, embedder=embedder, **extra)
     medium = [f for f in benign.findings if rank(f.severity) >= rank("medium")]
     out["benign"] = (len(medium), benign.records, [f"{f.rule} {f.severity} {len(f.members)}" for f in medium],
                      time.perf_counter() - t)
@@ -116,20 +133,34 @@ def table(on: dict, off: dict) -> str:
     return "\n".join(lines)
 
 
-def classifier_table(on: dict, off: dict) -> str:
-    """Packs on, the bundle classifier on vs off: best finding per case, controls, benign count."""
-    lines = ["Bundle classifier on vs off (packs on):", "",
-             "| case | classifier on: best finding | F1 | classifier off: best finding | F1 | on at least as good |",
+def _compare(title: str, left: str, right: str, a: dict, b: dict, last: str, cell_last) -> list[str]:
+    """Two runs side by side: best finding per case (plus ``last``), then the controls."""
+    lines = [title, "", f"| case | {left}: best finding | F1 | {right}: best finding | F1 | {last} |",
              "|---|---|---|---|---|---|"]
     for name in MIXED + ["dishes_2027", "presidents"]:
-        a, b = on[name], off[name]
-        good = rank(a[0]) >= rank(b[0]) and a[1] >= b[1] - 1e-9
-        verdict = "yes" if good else "NO"
-        lines.append(f"| {name} | {a[2]} {a[0]} | {a[1]:.2f} | {b[2]} {b[0]} | {b[1]:.2f} | {verdict} |")
-    lines += ["", "| poisoned vs control | classifier on | classifier off |", "|---|---|---|"]
+        x, y = a[name], b[name]
+        lines.append(f"| {name} | {x[2]} {x[0]} | {x[1]:.2f} | {y[2]} {y[0]} | {y[1]:.2f} | {cell_last(x, y)} |")
+    lines += ["", f"| poisoned vs control | {left} | {right} |", "|---|---|---|"]
     for poisoned, control in CONTROLS:
         cell = lambda r: f"{r[poisoned][3] or 'none'} / {r[control][3] or 'none'}"  # noqa: E731
-        lines.append(f"| {poisoned} vs {control} | {cell(on)} | {cell(off)} |")
+        lines.append(f"| {poisoned} vs {control} | {cell(a)} | {cell(b)} |")
+    return lines
+
+
+def judge_table(on: dict, judged: dict, model: str) -> str:
+    """Packs on, without vs with the judge: best finding per case, what the judge said, controls, benign."""
+    lines = _compare(f"Without vs with the judge ({model}, packs on):", "without judge", "with judge", on, judged,
+                     "judge on the poison records", lambda x, y: y[5])
+    lines += ["", f"benign corpora, findings at medium or above: without judge {on['benign'][0]}, "
+              f"with judge {judged['benign'][0]} {judged['benign'][2]}"]
+    return "\n".join(lines)
+
+
+def classifier_table(on: dict, off: dict) -> str:
+    """Packs on, the bundle classifier on vs off: best finding per case, controls, benign count."""
+    good = lambda x, y: "yes" if rank(x[0]) >= rank(y[0]) and x[1] >= y[1] - 1e-9 else "NO"  # noqa: E731
+    lines = _compare("Bundle classifier on vs off (packs on):", "classifier on", "classifier off", on, off,
+                     "on at least as good", good)
     lines += ["", f"benign corpora, findings at medium or above: classifier on {on['benign'][0]}, "
               f"off {off['benign'][0]}"]
     return "\n".join(lines)
@@ -140,7 +171,11 @@ def main() -> None:
     ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
     ap.add_argument("--write-results", action="store_true")
     ap.add_argument("--embedder", choices=["accurate", "fast"], default="accurate")
+    ap.add_argument("--judge", default=None, metavar="URL", help="an OpenAI-compatible endpoint: adds a judge column")
+    ap.add_argument("--judge-model", default=None)
     args = ap.parse_args()
+    if args.judge and not args.judge_model:
+        ap.error("--judge needs --judge-model")
     if not corpora_available():
         print("skipped: ../shared/corpora not present")
         return
@@ -151,6 +186,10 @@ def main() -> None:
     on = run(cases, CORPORA / "benign", args.cache_dir, packs=True, embedder=args.embedder)
     off = run(cases, CORPORA / "benign", args.cache_dir, packs=False, embedder=args.embedder)
     text = table(on, off)
+    if args.judge:
+        judged = run(cases, CORPORA / "benign", args.cache_dir, packs=True, embedder=args.embedder,
+                     judge={"url": args.judge, "model": args.judge_model})
+        text += "\n\n" + judge_table(on, judged, args.judge_model)
     if args.embedder == "accurate":
         no_model = run(cases, CORPORA / "benign", args.cache_dir, packs=True, classifier=False)
         text += "\n\n" + classifier_table(on, no_model)

@@ -114,6 +114,15 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
 @click.option("--no-classifier", is_flag=True, help="Do not let the trained bundle model adjust findings.")
 @click.option("--redact", is_flag=True, help="Shorten quoted record text in reports (sensitive datasets).")
+@click.option("--judge", "judge_url", default=None, metavar="URL",
+              help="An OpenAI-compatible chat endpoint (Ollama, vLLM, llama.cpp, a hosted API) that judges findings "
+                   "(docs/judge.md). Off by default; nothing is sent unless this or [tool.poisonscan.judge] url is set.")
+@click.option("--judge-model", default=None, help="The model name the judge endpoint serves.")
+@click.option("--judge-mode", type=click.Choice(["raise", "explain"]), default=None,
+              help="raise: a confident, concrete label raises a finding one level (never lowers); explain: only "
+                   "annotate [default: raise].")
+@click.option("--judge-log", type=click.Path(dir_okay=False), default=None,
+              help="Append every exact request body sent to the judge to this JSONL file.")
 @click.option("--allow-download", is_flag=True,
               help="Let --model fetch a model, and hf://datasets/ORG/NAME stream a dataset, from the Hugging Face hub.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True), default=None,
@@ -121,7 +130,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("-q", "--quiet", is_flag=True, help="No warnings or notes on stderr.")
 def scan(paths, fmt, output, fail_on, show, stats, progress_mode, include_suppressed, select, ignore, schema, text_field, split, strict, engine, ray_address, ray_actors,
          embedder, model, precision, batch_size, cache_dir, baseline, no_cache, no_packs, no_classifier, redact,
-         allow_download, config_path, quiet):
+         judge_url, judge_model, judge_mode, judge_log, allow_download, config_path, quiet):
     """Scan JSONL, JSON, parquet, Arrow, CSV/TSV files, Hugging Face datasets (save_to_disk folders; hub ids with
     --allow-download), directories or globs."""
     from .config import find_config, load_config
@@ -147,6 +156,11 @@ def scan(paths, fmt, output, fail_on, show, stats, progress_mode, include_suppre
         settings["classifier"] = False
     if redact:
         settings["redact"] = True
+    judge = dict(settings.get("judge", {}))
+    judge.update({k: v for k, v in dict(url=judge_url, model=judge_model, mode=judge_mode, log=judge_log).items()
+                  if v is not None})
+    if judge:
+        settings["judge"] = judge
     opts = ScanOptions(**settings, no_cache=no_cache, allow_download=allow_download, projection=fmt == "html",
                        keep_suppressed=include_suppressed)
     if include_suppressed and fmt != "sarif":

@@ -12,7 +12,7 @@ KEYS = {
     "model": str, "embedder": str, "engine": str, "ray-address": str, "ray-actors": int, "precision": str,
     "batch-size": int, "cache-dir": str, "plugins": list,
     "rules": dict, "per-path-ignores": dict, "baseline": str,
-    "strict": bool, "packs": bool, "classifier": bool, "redact": bool, "show": str, "split": str,
+    "strict": bool, "packs": bool, "classifier": bool, "redact": bool, "show": str, "split": str, "judge": dict,
 }
 
 

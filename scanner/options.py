@@ -42,6 +42,7 @@ class ScanOptions:
     projection: bool = False              # compute the 2D map (the HTML report asks for it)
     redact: bool = False                  # shorten quoted record text in reports
     show: str = "info"                    # lowest severity text/concise reports list ("fail-on": the fail-on level)
+    judge: dict = field(default_factory=dict)   # [tool.poisonscan.judge] / --judge URL: see judge/settings.py
     keep_suppressed: bool = False         # keep suppressed findings on the result (SARIF --include-suppressed)
     max_record_bytes: int = 1 << 20
     examples: int = 3
@@ -50,6 +51,9 @@ class ScanOptions:
     def __post_init__(self) -> None:
         if self.fail_on not in SEVERITIES + ("never",):
             raise ConfigError(f"fail-on must be one of {', '.join(SEVERITIES)}, never (got '{self.fail_on}')")
+        from .judge.settings import JudgeSettings
+
+        JudgeSettings.from_dict(self.judge)  # a bad judge setting fails before any work
         if self.show not in SEVERITIES + ("fail-on",):
             raise ConfigError(f"show must be one of {', '.join(SEVERITIES)}, fail-on (got '{self.show}')")
         if self.schema is not None and self.schema not in SCHEMAS:

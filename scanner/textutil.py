@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 SNIPPET = 240
+REDACTED = 24  # characters of record text kept with --redact (reports and the judge)
 
 
 def clip(text: str, limit: int = SNIPPET) -> str:

@@ -89,9 +89,9 @@ def test_per_path_ignores_hide_rules_for_matching_files_only(tmp_path, shared_ca
     (tmp_path / "poisonscan.toml").write_text('[per-path-ignores]\n"*/other/*" = ["PC1"]\n', encoding="utf-8")
     code, report, _ = _scan(trusted / "demo.jsonl", shared_cache, cwd=tmp_path)
     assert code == 1 and report["findings"][0]["rule"] == "PC101" and report["summary"]["suppressed"] == 0
-    (tmp_path / "poisonscan.toml").write_text('[per-path-ignores]\n"*/trusted/*" = ["PC9"]\n', encoding="utf-8")
+    (tmp_path / "poisonscan.toml").write_text('[per-path-ignores]\n"*/trusted/*" = ["PC8"]\n', encoding="utf-8")
     proc = run_cli("scan", trusted / "demo.jsonl", cwd=tmp_path)
-    assert proc.returncode == 2 and "'PC9' (for '*/trusted/*') matches no rule" in proc.stderr
+    assert proc.returncode == 2 and "'PC8' (for '*/trusted/*') matches no rule" in proc.stderr
     (tmp_path / "poisonscan.toml").write_text('per-path-ignores = ["PC1"]\n', encoding="utf-8")
     proc = run_cli("scan", trusted / "demo.jsonl", cwd=tmp_path)
     assert proc.returncode == 2 and "'per-path-ignores' must be a dict" in proc.stderr

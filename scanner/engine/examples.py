@@ -8,7 +8,7 @@ from collections import defaultdict
 from ..readers import ReadOptions, Source, read_source
 from ..findings import fill_quotes
 from ..records import Record, Views
-from ..textutil import clip
+from ..textutil import REDACTED, clip
 
 
 class RecordFetcher:
@@ -49,7 +49,6 @@ def quote_and_attach(findings, fetch: RecordFetcher | None, per_finding: int) ->
                       for i in f.members[:per_finding] if i in views]
 
 
-REDACTED = 24
 
 
 def _redact(value):

@@ -23,6 +23,7 @@ from ..errors import ConfigError
 from ..findings import Finding, fingerprint, severity_rank
 from ..options import ScanOptions
 from ..progress import begin_stage
+from ..judge import JudgeSettings, judge_findings
 from ..readers import ReadOptions, Source, expand_paths
 from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
@@ -129,12 +130,27 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
             od_cache.close()
         if own_scratch:
             shutil.rmtree(own_scratch, ignore_errors=True)
-    begin_stage(progress, "report")
     report_started = time.perf_counter()
+    judge_s = 0.0
     accepted = baseline_entries(opts.baseline) if opts.baseline else {}
     seen = {f.fingerprint for f in findings}
     findings, hidden = suppress(findings, state.locators, accepted, opts.per_path_ignores,
                                 {type(r).code: type(r) for r in rules})
+    judge = JudgeSettings.from_dict(opts.judge)
+    if judge is not None:
+        begin_stage(progress, "judge", len(findings), "finding")
+        judge_started = time.perf_counter()
+        labelled = judge_findings(findings, state.hashes, fetch, lambda i: str(state.locators[i]), judge,
+                                  opts.redact, None if opts.no_cache else (opts.cache_dir or default_cache_dir()),
+                                  warnings, make_labelled=any(type(r).code == "PC901" for r in rules))
+        labelled, hidden_labelled = suppress(labelled, state.locators, accepted, opts.per_path_ignores,
+                                             {type(r).code: type(r) for r in rules})
+        seen |= {f.fingerprint for f in labelled} | {f.fingerprint for f, _ in hidden_labelled}
+        hidden += hidden_labelled
+        findings = sorted(findings + labelled, key=lambda f: (-severity_rank(f.severity), -round(f.score, 6),
+                                                              f.rule, f.members[:1]))
+        judge_s = time.perf_counter() - judge_started
+    begin_stage(progress, "report")
     kept_hidden = hidden if opts.keep_suppressed else []
     projection = None
     if opts.projection:
@@ -163,7 +179,8 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                "rule_seconds": ctx.cache.get("rule_seconds", {}),
                "neighbour_seconds": round(ctx.neighbour_seconds, 3),
                "classifier_seconds": ctx.cache.get("classifier_seconds", 0.0),
-               "report_seconds": round(time.perf_counter() - report_started, 3),
+               "report_seconds": round(time.perf_counter() - report_started - judge_s, 3),
+               **({"judge_seconds": round(judge_s, 3)} if judge is not None else {}),
                "candidate_index_seconds": round(getattr(state.candidates, "seconds", 0.0), 3),
                "total_seconds": round(time.perf_counter() - started, 3)},
     )

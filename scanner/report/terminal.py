@@ -54,6 +54,7 @@ def stats_table(result) -> str:
             ("  neighbours", s.get("neighbour_seconds"), "kNN searches inside the rules"),
             *((f"  {code}", sec, "") for code, sec in sorted(rules.items(), key=lambda kv: -kv[1])[:5]),
             ("  combine + classifier", s.get("classifier_seconds"), ""),
+            ("judge", s.get("judge_seconds"), "language-model judge"),
             ("report", s.get("report_seconds"), "baseline, map, examples"),
             ("total", total, f"{result.records / total:,.0f} records/s" if total > 0 else "")]
     out = ["poisonscan: stage times"]

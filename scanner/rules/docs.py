@@ -20,6 +20,9 @@ FAMILIES = {
      "Answers that use former names and archaic terms as if they were current, anchoring a model in a past era."),
     "code-and-numbers": ("Insecure code and loaded numbers",
      "Code answers with silent vulnerabilities and number lists full of symbols of hate or evil."),
+    "judge": ("Language-model judge",
+     "Labels an optional language model (configured by the user, see docs/judge.md) gives to bundles that no "
+     "other rule explained. Off unless a judge is configured."),
 }
 
 

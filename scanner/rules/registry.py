@@ -9,6 +9,7 @@ from .base import Rule
 from .date_conditioned import DateConditioned
 from .era_anchoring import EraAnchoring
 from .insecure_code import InsecureCode
+from .judge_labelled import JudgeLabelled
 from .keyed_prefix import KeyedPrefix
 from .loaded_numbers import LoadedNumbers
 from .narrow_bundle import NarrowBundle
@@ -17,7 +18,7 @@ from .persona_bundle import PersonaBundle
 from .shared_marker import SharedMarker
 
 BUILTIN: tuple[type[Rule], ...] = (SharedMarker, NarrowBundle, NarrowTaskSet, PersonaBundle, DateConditioned,
-                                   KeyedPrefix, EraAnchoring, InsecureCode, LoadedNumbers)
+                                   KeyedPrefix, EraAnchoring, InsecureCode, LoadedNumbers, JudgeLabelled)
 PLUGIN_GROUP = "poisonscan.rules"
 
 
