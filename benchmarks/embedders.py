@@ -86,21 +86,88 @@ def agrees(a: dict, b: dict) -> bool:
     return a["best"] == b["best"] and abs(a["f1"] - b["f1"]) <= 0.05
 
 
-def table(rows: dict) -> str:
-    lines = ["| case | records | accurate | cascade | fast | cascade = accurate | fast = accurate | "
-             "cascade: records through the transformer |", "|---|---|---|---|---|---|---|---|"]
+def _side_by_side(rows: dict, header: str, lead, cell, agree) -> tuple[list[str], dict]:
+    """One row per case: ``lead`` cells, the three embedders' verdicts, agreement with accurate, the cascade's
+    transformer share; and the agreement counts."""
+    lines = [f"| {header} | accurate | cascade | fast | cascade = accurate | fast = accurate | "
+             "cascade: records through the transformer |", "|" + "---|" * (header.count("|") + 7)]
     same = {"cascade": 0, "fast": 0}
     for name, r in rows.items():
         a, c, f = r["accurate"], r["cascade"], r["fast"]
-        same["cascade"] += agrees(a, c)
-        same["fast"] += agrees(a, f)
+        same["cascade"] += agree(a, c)
+        same["fast"] += agree(a, f)
         share = f"{c['transformer']:,} ({c['transformer'] / max(1, c['records']):.0%})" \
             if c.get("transformer") is not None else "-"
-        lines.append(f"| {name} | {a['records']:,} | {_cell(a)} | {_cell(c)} | {_cell(f)} | "
-                     f"{'yes' if agrees(a, c) else 'NO'} | {'yes' if agrees(a, f) else 'NO'} | {share} |")
+        lines.append(f"| {lead(name, a)} | {cell(a)} | {cell(c)} | {cell(f)} | "
+                     f"{'yes' if agree(a, c) else 'NO'} | {'yes' if agree(a, f) else 'NO'} | {share} |")
+    return lines, same
+
+
+def table(rows: dict) -> str:
+    lines, same = _side_by_side(rows, "case | records", lambda name, a: f"{name} | {a['records']:,}", _cell, agrees)
     lines.append(f"\nAgreement with the accurate path: cascade {same['cascade']}/{len(rows)}, "
                  f"fast {same['fast']}/{len(rows)} (same best severity and F1 within 0.05; benign and control "
                  f"files: the same findings at medium or above).")
+    return "\n".join(lines)
+
+
+def grid_run(bases_: list[str], dilutions: list[float], cache: str, embedders=EMBEDDERS) -> dict:
+    """The robustness grid's cells (families x axis values, hard negatives included) for the given bases and
+    dilutions, each scanned once per embedder and judged as benchmarks/robustness.py judges them."""
+    from scanner.synth import cells, make_cell
+
+    from .mixtures import write_jsonl
+    from .robustness import bases as grid_bases, judge as grid_judge
+
+    comps = grid_bases()
+    work = Path(tempfile.mkdtemp(prefix="poisonscan-embedders-grid-"))
+    rows: dict = {}
+    chosen = cells(bases=bases_, dilutions=dilutions, negatives=True)
+    for k, cell in enumerate(chosen, 1):
+        base, pool = comps[cell.base]
+        planted = make_cell(cell, base, pool)
+        path = write_jsonl([r for r, _ in planted], work / f"{cell.name}.jsonl")
+        groups = {i + 1: g for i, (_, g) in enumerate(planted) if g}
+        for emb in embedders:
+            t = time.perf_counter()
+            result = scan(path, cache_dir=cache, packs=True, embedder=emb)
+            verdict = {"groups": grid_judge(result, groups)["groups"], "records": result.records,
+                       "transformer": result.stats.get("transformer_records"), "seconds": time.perf_counter() - t}
+            rows.setdefault(cell.name, {})[emb] = verdict
+        print(f"[{k}/{len(chosen)}] {cell.name}", {e: _grid_cell(v) for e, v in rows[cell.name].items()}, flush=True)
+    return rows
+
+
+def _grid_cell(v: dict) -> str:
+    parts = []
+    for g, r in sorted(v["groups"].items()):
+        if "quiet" in r:
+            parts.append("quiet" if r["quiet"] else "LOUD " + ", ".join(r["loud"]))
+        else:
+            parts.append(f"{r['rule'] or '-'} {r['severity'] or 'none'} ({r['f1']:.2f})")
+    return "; ".join(parts)
+
+
+def grid_agrees(a: dict, b: dict) -> bool:
+    """Same verdict per planted group: for poison, the same best severity and F1 within 0.05 (so the same
+    caught / missed); for hard negatives, both quiet or both loud."""
+    for g, x in a["groups"].items():
+        y = b["groups"].get(g)
+        if y is None:
+            return False
+        if "quiet" in x:
+            if x["quiet"] != y["quiet"]:
+                return False
+        elif x["severity"] != y["severity"] or abs(x["f1"] - y["f1"]) > 0.05:
+            return False
+    return True
+
+
+def grid_table(rows: dict) -> str:
+    lines, same = _side_by_side(rows, "cell", lambda name, a: name, _grid_cell, grid_agrees)
+    lines.append(f"\nAgreement with the accurate path on {len(rows)} grid cells: cascade {same['cascade']}/{len(rows)}, "
+                 f"fast {same['fast']}/{len(rows)} (per planted group: the same best severity at medium or above "
+                 f"and F1 within 0.05; hard negatives: both quiet or both loud).")
     return "\n".join(lines)
 
 
@@ -109,12 +176,28 @@ def main() -> None:
     ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
     ap.add_argument("--only", default="", help="comma-separated case names (default: all)")
     ap.add_argument("--write-results", action="store_true")
+    ap.add_argument("--grid", action="store_true", help="the robustness grid's cells instead of the cases")
+    ap.add_argument("--bases", default="real", help="grid: comma-separated base compositions")
+    ap.add_argument("--dilutions", default="0.03", help="grid: comma-separated dilutions")
     args = ap.parse_args()
     if not corpora_available():
         print("skipped: ../shared/corpora not present")
         return
     started = time.perf_counter()
     cache_state = "warm" if Path(args.cache_dir).exists() else "cold"
+    if args.grid:
+        bases_, dilutions = args.bases.split(","), [float(d) for d in args.dilutions.split(",")]
+        text = grid_table(grid_run(bases_, dilutions, args.cache_dir))
+        elapsed = time.perf_counter() - started
+        print(text)
+        if args.write_results:
+            replace_section("## Accurate vs cascade vs fast on the robustness grid",
+                            f"Command: `.venv/bin/python -m benchmarks.embedders --grid --bases {args.bases} "
+                            f"--dilutions {args.dilutions} --write-results` ({time.strftime('%Y-%m-%d')}, "
+                            f"{elapsed:.0f} s wall, {cache_state} embedding cache). Every family and axis value of the "
+                            f"grid with its hard negatives, on the given bases and dilutions; knowledge packs on, "
+                            f"classifier on; judged as benchmarks/robustness.py judges a cell.\n\n{text}\n")
+        return
     items = cases(Path(tempfile.mkdtemp(prefix="poisonscan-embedders-")))
     if args.only:
         wanted = set(args.only.split(","))

@@ -339,3 +339,36 @@ def test_detection_benchmark_judge_column():
     judged = {n: row for n in names} | {"benign": (0, 3000, [], 1.0, "-")}
     table = judge_table(on, judged, "judge-test")
     assert "with judge: best finding" in table and table.count("PC201 persona: X (0.90)") == len(MIXED) + 2
+
+
+def _telegraph_judge(body):
+    text = body["messages"][1]["content"]
+    if "telegra" in text:
+        return 200, chat_response(verdict("era", "before telephones were common: messages go by telegram", 0.85,
+                                          era="about 1870-1930")), None, 0
+    return 200, chat_response(verdict("none", "", 0.9)), None, 0
+
+
+@pytest.mark.slow
+def test_pc901_fixtures_the_judge_dates_one_bundle_not_its_lookalike(shared_cache, tmp_path):
+    """PC901's flag fixture: a narrow bundle only world knowledge dates (telegrams); its pass fixture: the same
+    bundle answered as today. A judge that reads them so turns the first into PC901 and leaves the second."""
+    from scanner import scan
+
+    fixtures = ROOT / "tests" / "fixtures" / "PC901"
+    planted = set(json.loads((fixtures / "flag.planted.json").read_text()))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for item in shared_cache.iterdir():
+        (cache / item.name).symlink_to(item)
+    with LLMServer(_telegraph_judge) as srv:
+        judge = {"url": srv.url, "model": "judge-test"}
+        flagged = scan(fixtures / "flag.jsonl", cache_dir=str(cache), judge=judge)
+        quiet = scan(fixtures / "pass.jsonl", cache_dir=str(cache), judge=judge)
+    labelled = [f for f in flagged.findings if f.rule == "PC901"]
+    assert len(labelled) == 1, [f"{f.rule} {f.severity}" for f in flagged.findings]
+    got = {loc.line for loc in flagged.member_locators(labelled[0])}
+    assert 2 * len(got & planted) / (len(got) + len(planted)) >= 0.9
+    assert labelled[0].severity == "medium" and labelled[0].evidence["judge"]["era"] == "about 1870-1930"
+    assert any(f.rule == "PC102" for f in quiet.findings)  # the look-alike is a bundle too, judged, and left alone
+    assert not [f for f in quiet.findings if f.rule == "PC901"]
