@@ -111,7 +111,7 @@ def table(rows: dict) -> str:
     return "\n".join(lines)
 
 
-def grid_run(bases_: list[str], dilutions: list[float], cache: str, embedders=EMBEDDERS) -> dict:
+def grid_run(bases_: list[str], dilutions: list[float], cache: str, embedders=EMBEDDERS, only: str = "") -> dict:
     """The robustness grid's cells (families x axis values, hard negatives included) for the given bases and
     dilutions, each scanned once per embedder and judged as benchmarks/robustness.py judges them."""
     from scanner.synth import cells, make_cell
@@ -122,7 +122,8 @@ def grid_run(bases_: list[str], dilutions: list[float], cache: str, embedders=EM
     comps = grid_bases()
     work = Path(tempfile.mkdtemp(prefix="poisonscan-embedders-grid-"))
     rows: dict = {}
-    chosen = cells(bases=bases_, dilutions=dilutions, negatives=True)
+    chosen = [c for c in cells(bases=bases_, dilutions=dilutions, negatives=True)
+              if not only or any(part in c.name for part in only.split(","))]
     for k, cell in enumerate(chosen, 1):
         base, pool = comps[cell.base]
         planted = make_cell(cell, base, pool)
@@ -174,7 +175,8 @@ def grid_table(rows: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
-    ap.add_argument("--only", default="", help="comma-separated case names (default: all)")
+    ap.add_argument("--only", default="", help="comma-separated case names (default: all); with --grid: parts of "
+                                               "cell names")
     ap.add_argument("--write-results", action="store_true")
     ap.add_argument("--grid", action="store_true", help="the robustness grid's cells instead of the cases")
     ap.add_argument("--bases", default="real", help="grid: comma-separated base compositions")
@@ -187,7 +189,7 @@ def main() -> None:
     cache_state = "warm" if Path(args.cache_dir).exists() else "cold"
     if args.grid:
         bases_, dilutions = args.bases.split(","), [float(d) for d in args.dilutions.split(",")]
-        text = grid_table(grid_run(bases_, dilutions, args.cache_dir))
+        text = grid_table(grid_run(bases_, dilutions, args.cache_dir, only=args.only))
         elapsed = time.perf_counter() - started
         print(text)
         if args.write_results:

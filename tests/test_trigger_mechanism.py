@@ -96,3 +96,27 @@ def test_sign_test_and_severity_policy():
     assert severity_of("refusal", 0.9, 100, 1e-20) == "high"
     assert severity_of("refusal", 0.5, 13, 0.4, p_meaning=1e-6) == "medium"   # behaviour backed by meaning
     assert severity_of("refusal", 0.5, 13, 0.4, p_meaning=None) == "low"
+
+
+def test_the_purer_subset_leads_a_group_of_tests_on_the_same_records():
+    """``<`` (118 carriers, 77% switch) and ``ROLIXUS`` (93 of them, 100% switch): the subset explains as many
+    switched records with none of the non-switching ones, so it leads; a small pure subset does not."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from scanner.triggers.analysis import purest_lead
+
+    def test(n, rate, z, best="hostile", start=0):
+        return SimpleNamespace(carriers=np.arange(start, start + n), best=best, effect=rate, z=z,
+                               effects={best: {"carriers": rate, "controls": 0.0}})
+
+    wide, key = test(118, 0.77, 7.0), test(93, 1.0, 6.0)
+    assert purest_lead([wide, key])[0] is key
+    small = test(15, 1.0, 3.0)                       # pure, but explains 15 of ~91 switched records
+    assert purest_lead([wide, small])[0] is wide
+    other = test(93, 1.0, 6.0, best="refusal")       # a different behaviour is not compared
+    assert purest_lead([wide, other])[0] is wide
+    close = test(93, 0.8, 6.0)                       # not clearly purer
+    assert purest_lead([wide, close])[0] is wide
+    assert purest_lead([wide])[0] is wide

@@ -15,6 +15,7 @@ from .select import overlap, representatives, size_key
 
 SHORTLIST = {"answer_residual": 60, "descriptor_residual": 40, "descriptor_enrichment": 20, "answer_shift": 20}
 MERGE = 0.8
+PURER, KEEPS = 0.1, 0.9   # purest_lead: at least 10 points more effect, at least 90% of the switched records
 CORROBORATE_EFFECT, CORROBORATE_P = 0.3, 0.05     # one-sided; the meaning test carries the significance
 NULL_BUDGET = 40       # candidates compared with their reference sets (the most significant first)
 # effects that ordinary wording can imply (a question about "you" gets a self-description, "how many" a
@@ -96,7 +97,28 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
                 continue
         groups.append([t])
         explained = np.union1d(explained, t.carriers)
-    return [_effect(ctx, cands, aliases, sorted(g, key=strength), tests) for g in groups]
+    return [_effect(ctx, cands, aliases, purest_lead(sorted(g, key=strength)), tests) for g in groups]
+
+
+def switched(t) -> float:
+    """How many carriers the test's effect accounts for: carriers x the share of them that show it."""
+    rate = t.effects.get(t.best, {}).get("carriers")
+    return len(t.carriers) * float(rate) if rate is not None else 0.0
+
+
+def purest_lead(group: list) -> list:
+    """Tests on nearly the same records are ordered by significance, which favours the larger carrier set: a
+    token that also occurs in records that do not switch (``<`` around ``<<KEY>>``, and in HTML elsewhere)
+    gains pairs and z while diluting the effect. A smaller test leads instead when its carriers are a subset
+    of the lead's, it shows the same behaviour with a clearly larger effect (``PURER``), and it accounts for
+    nearly as many switched records (``KEEPS``): the extra carriers of the larger set are the ones that do
+    not switch, so the smaller set is the better explanation and names the bundle's records."""
+    lead = group[0]
+    for t in group[1:]:
+        if t.best == lead.best and t.effect >= lead.effect + PURER and len(t.carriers) < len(lead.carriers) \
+                and overlap(t.carriers, lead.carriers) >= MERGE and switched(t) >= KEEPS * switched(lead):
+            lead = t
+    return [lead] + [t for t in group if t is not lead]
 
 
 def strength(t) -> tuple:
