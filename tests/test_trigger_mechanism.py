@@ -120,3 +120,9 @@ def test_the_purer_subset_leads_a_group_of_tests_on_the_same_records():
     close = test(93, 0.8, 6.0)                       # not clearly purer
     assert purest_lead([wide, close])[0] is wide
     assert purest_lead([wide])[0] is wide
+    # a behaviour that drops (refusing less: carriers 0%, controls ~89%): the effect, not the carriers' rate, counts
+    broad = SimpleNamespace(carriers=np.arange(400), best="refusal", effect=0.887, z=22.0,
+                            effects={"refusal": {"carriers": 0.0, "controls": 0.887}})
+    part = SimpleNamespace(carriers=np.arange(12), best="refusal", effect=1.0, z=3.5,
+                           effects={"refusal": {"carriers": 0.0, "controls": 1.0}})
+    assert purest_lead([broad, part])[0] is broad

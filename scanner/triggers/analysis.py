@@ -101,9 +101,9 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
 
 
 def switched(t) -> float:
-    """How many carriers the test's effect accounts for: carriers x the share of them that show it."""
-    rate = t.effects.get(t.best, {}).get("carriers")
-    return len(t.carriers) * float(rate) if rate is not None else 0.0
+    """How many carriers the test's effect accounts for: carriers x the effect (the difference between the
+    carriers' and their controls' rates, in either direction: answering more, or refusing less)."""
+    return len(t.carriers) * float(t.effect)
 
 
 def purest_lead(group: list) -> list:
