@@ -35,12 +35,14 @@ def read_report(report_path: str | os.PathLike) -> dict:
     return report
 
 
+def _keyed(entry: dict, key: str) -> bool:
+    """``--reason-for`` keys: a rule code or the start of a fingerprint."""
+    return entry["fingerprint"].startswith(key) or entry.get("rule") == key
+
+
 def _reason_for(entry: dict, reason: str | None, per_entry: dict[str, str]) -> str | None:
     """A per-entry reason (keyed by a fingerprint prefix or a rule code) wins over the one for every entry."""
-    for key, text in per_entry.items():
-        if entry["fingerprint"].startswith(key) or entry.get("rule") == key:
-            return text
-    return reason
+    return next((text for key, text in per_entry.items() if _keyed(entry, key)), reason)
 
 
 def create(report_path: str | os.PathLike, out_path: str | os.PathLike, reason: str | None = None,
@@ -66,7 +68,7 @@ def create(report_path: str | os.PathLike, out_path: str | os.PathLike, reason: 
         if why:
             entry["reason"] = why
         out[fp] = entry
-    unused = [k for k in per_entry if not any(e["fingerprint"].startswith(k) or e["rule"] == k for e in out.values())]
+    unused = [k for k in per_entry if not any(_keyed(e, k) for e in out.values())]
     if unused:
         raise InputError(f"--reason-for {unused[0]}: matches no finding of {report_path} (give a rule code or the "
                          "start of a fingerprint)")
@@ -105,19 +107,14 @@ def entries(path: str | os.PathLike) -> dict[str, dict]:
     return out
 
 
-def load(path: str | os.PathLike) -> set[str]:
-    """The accepted fingerprints of a baseline file."""
-    return set(entries(path))
-
-
-def prune(path: str | os.PathLike, live: set[str]) -> list[dict]:
-    """Remove the entries whose fingerprint is not in ``live`` (what a scan found, suppressed or not); return
-    the removed entries. The file is rewritten only when something was removed."""
+def prune(path: str | os.PathLike, live: set[str], dry_run: bool = False) -> list[dict]:
+    """The entries whose fingerprint is not in ``live`` (what a scan found, suppressed or not), removed from the
+    file unless ``dry_run``. The file is rewritten only when something was removed."""
     current = entries(path)
-    removed = [e for fp, e in current.items() if fp not in live]
-    if removed:
+    stale = [e for fp, e in current.items() if fp not in live]
+    if stale and not dry_run:
         write(path, [e for fp, e in current.items() if fp in live])
-    return removed
+    return stale
 
 
 def live_fingerprints(report: dict) -> set[str]:

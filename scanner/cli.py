@@ -331,7 +331,7 @@ def baseline_list(baseline, fmt):
 def baseline_prune(baseline, paths, report, embedder, cache_dir, config_path, dry_run):
     """Remove the BASELINE entries that no finding matches any more: scan PATHS (with the settings of the
     config file) or read --report."""
-    from .baseline import entries, live_fingerprints, prune, read_report
+    from .baseline import live_fingerprints, prune, read_report
 
     if bool(paths) == bool(report):
         raise click.UsageError("give the data to scan (PATHS) or --report REPORT.json, not both")
@@ -346,10 +346,7 @@ def baseline_prune(baseline, paths, report, embedder, cache_dir, config_path, dr
         settings.update({k: v for k, v in dict(embedder=embedder, cache_dir=cache_dir).items() if v is not None})
         settings.update(baseline=None, per_path_ignores={})  # every finding, hidden or not, keeps its entry
         live = {f.fingerprint for f in run(list(paths), ScanOptions(**settings)).findings}
-    if dry_run:
-        stale = [e for fp, e in entries(baseline).items() if fp not in live]
-    else:
-        stale = prune(baseline, live)
+    stale = prune(baseline, live, dry_run)
     for e in stale:
         click.echo(f"{'would remove' if dry_run else 'removed'} {e['fingerprint'][:16]} {e.get('rule')} "
                    f"({e.get('records')} records)", err=True)

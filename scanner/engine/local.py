@@ -134,21 +134,20 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     judge_s = 0.0
     accepted = baseline_entries(opts.baseline) if opts.baseline else {}
     seen = {f.fingerprint for f in findings}
-    findings, hidden = suppress(findings, state.locators, accepted, opts.per_path_ignores,
-                                {type(r).code: type(r) for r in rules})
+    rule_classes = {type(r).code: type(r) for r in rules}
+    findings, hidden = suppress(findings, state.locators, accepted, opts.per_path_ignores, rule_classes)
     judge = JudgeSettings.from_dict(opts.judge)
     if judge is not None:
         begin_stage(progress, "judge", len(findings), "finding")
         judge_started = time.perf_counter()
         labelled = judge_findings(findings, state.hashes, fetch, lambda i: str(state.locators[i]), judge,
                                   opts.redact, None if opts.no_cache else (opts.cache_dir or default_cache_dir()),
-                                  warnings, make_labelled=any(type(r).code == "PC901" for r in rules))
+                                  warnings, make_labelled="PC901" in rule_classes)
         labelled, hidden_labelled = suppress(labelled, state.locators, accepted, opts.per_path_ignores,
-                                             {type(r).code: type(r) for r in rules})
+                                             rule_classes)
         seen |= {f.fingerprint for f in labelled} | {f.fingerprint for f, _ in hidden_labelled}
         hidden += hidden_labelled
-        findings = sorted(findings + labelled, key=lambda f: (-severity_rank(f.severity), -round(f.score, 6),
-                                                              f.rule, f.members[:1]))
+        findings = sorted(findings + labelled, key=report_order)
         judge_s = time.perf_counter() - judge_started
     begin_stage(progress, "report")
     kept_hidden = hidden if opts.keep_suppressed else []
@@ -158,10 +157,11 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
 
         projection = project(ctx, findings)
         projection["where"] = [str(state.locators[i]) for i in projection["index"]]
-    quote_and_attach(findings + [f for f, _ in kept_hidden], fetch, opts.examples)
+    reported = findings + [f for f, _ in kept_hidden]   # what some report shows: examples, quotes, locators
+    quote_and_attach(reported, fetch, opts.examples)
     if opts.redact:
-        redact_findings(findings + [f for f, _ in kept_hidden])
-    members = {i for f in findings + [f for f, _ in kept_hidden] for i in f.members}
+        redact_findings(reported)
+    members = {i for f in reported for i in f.members}
     return ScanResult(
         records=len(state.hashes), files=len(sources), findings=findings,
         locators={i: state.locators[i] for i in sorted(members)},
@@ -186,6 +186,11 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
     )
 
 
+def report_order(f: Finding) -> tuple:
+    """Most severe first, then the highest score; ties by rule and first member (stable reports)."""
+    return -severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]
+
+
 def _run_rules(rules, ctx: ScanContext, opts: ScanOptions, progress: Progress | None = None) -> list[Finding]:
     findings: list[Finding] = []
     timing = ctx.cache.setdefault("rule_seconds", {})
@@ -204,7 +209,7 @@ def _run_rules(rules, ctx: ScanContext, opts: ScanOptions, progress: Progress | 
     model = load_model() if opts.classifier else None
     if model is not None:
         apply_model(findings, model)
-    findings.sort(key=lambda f: (-severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]))
+    findings.sort(key=report_order)
     ctx.cache["classifier_seconds"] = round(time.perf_counter() - t, 3)
     return findings
 

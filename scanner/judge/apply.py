@@ -25,7 +25,8 @@ def _targets(findings: list[Finding], s) -> tuple[list[Finding], list[Finding]]:
     """(findings to judge, of which the unexplained PC102 bundles), most severe first, at most max_findings."""
     unexplained = [f for f in findings if s.unexplained and f.rule == "PC102" and f.severity in ("low", "info")]
     main = [f for f in findings if severity_rank(f.severity) >= severity_rank("medium")]
-    lows = [f for f in findings if severity_rank(f.severity) < severity_rank("medium") and f not in unexplained]
+    bundles = {id(f) for f in unexplained}
+    lows = [f for f in findings if severity_rank(f.severity) < severity_rank("medium") and id(f) not in bundles]
     chosen = main + sorted(lows, key=lambda f: -f.score)[:s.lows] + unexplained
     return chosen[:s.max_findings], unexplained
 
@@ -49,6 +50,8 @@ def judge_findings(findings: list[Finding], hashes: list[str], fetch, where, s, 
     targets, unexplained = _targets(findings, s)
     if not targets:
         return []
+    bundles = {id(f) for f in unexplained}
+    cut = (lambda t: clip(t, REDACTED)) if redact else (lambda t: t)
     samples = {id(f): _sample(f, s.max_records) for f in targets}
     views = fetch(sorted({i for ix in samples.values() for i in ix}))
     cache = VerdictCache(cache_dir)
@@ -56,7 +59,6 @@ def judge_findings(findings: list[Finding], hashes: list[str], fetch, where, s, 
     for f in targets:
         ix = [i for i in samples[id(f)] if i in views]
         ids = [f"r{n + 1}" for n in range(len(ix))]
-        cut = (lambda t: clip(t, REDACTED)) if redact else (lambda t: t)
         records = [{"id": rid, "prompt": cut(views[i].prompt), "answer": cut(views[i].answer)} for rid, i in zip(ids, ix)]
         jobs.append((f, ix, ids, request_body(s.model, records), cache_key(s.model, redact, [hashes[i] for i in ix])))
     try:
@@ -97,7 +99,7 @@ def judge_findings(findings: list[Finding], hashes: list[str], fetch, where, s, 
             by_id = dict(zip(ids, ix))
             note["evidence_records"] = [where(by_id[e]) for e in verdict["evidence"]]
         f.evidence["judge"] = note
-        if f in unexplained:
+        if id(f) in bundles:
             if s.mode == "raise" and make_labelled and _qualifies(verdict, s, BUNDLE_LABELS):
                 labelled.append(_labelled(f, verdict, s, hashes))
             continue

@@ -55,8 +55,7 @@ def hf_disk_splits(folder: str) -> list[tuple[str | None, str]] | None:
     return None
 
 
-def _hf_sources(folder: str, display: str, split: str | None) -> list[Source]:
-    splits = hf_disk_splits(folder) or []
+def _hf_sources(splits: list[tuple[str | None, str]], display: str, split: str | None) -> list[Source]:
     if split is not None:
         named = [s for s in splits if s[0] == split]
         if not named and splits and splits[0][0] is not None:
@@ -69,8 +68,9 @@ def _walk(root: str, split: str | None) -> list[Source]:
     found: list[Source] = []
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
-        if hf_disk_splits(dirpath) is not None:  # a dataset folder: its shards are read as one dataset
-            found.extend(_hf_sources(dirpath, os.path.normpath(dirpath), split))
+        splits = hf_disk_splits(dirpath)
+        if splits is not None:  # a dataset folder: its shards are read as one dataset
+            found.extend(_hf_sources(splits, os.path.normpath(dirpath), split))
             dirnames[:] = []
             continue
         found.extend(Source(p, os.path.normpath(p)) for p in

@@ -13,6 +13,7 @@ import json
 from ..findings import SEVERITIES
 from ..version import __version__
 from .json import report_dict
+from .terminal import counts
 
 SEVERITY_COLOURS = {"critical": "#7b1fa2", "high": "#c62828", "medium": "#ef6c00", "low": "#f9a825",
                     "info": "#546e7a"}
@@ -49,7 +50,7 @@ def _cell(value) -> str:
     return _scalar(value)
 
 
-def _grid(rows: list[dict], label: str | None = None) -> str:
+def _grid(rows: list[dict]) -> str:
     """Records of the same shape as a table: one column per key (first seen first), one row per record."""
     columns: list[str] = []
     for row in rows:
@@ -133,7 +134,7 @@ def render_html(result, fail_on: str = "medium") -> str:
                                       for f, r in zip(findings, result.findings)],
             "colours": SEVERITY_COLOURS}
     s = report["summary"]
-    counts = ", ".join(f"{n} {sev}" for sev, n in s["by_severity"].items() if n) or "no findings"
+    severities = counts(result, "no findings")
     verdict = "FAIL" if result.exit_code(fail_on) else "pass"
     cards = "".join(_card(k, f) for k, f in enumerate(findings)) or "<p class='none'>No findings.</p>"
     skipped = "".join(f"<li>{_e(_where(x))}: {_e(x['reason'])}</li>" for x in report["skipped"][:200])
@@ -147,7 +148,7 @@ def render_html(result, fail_on: str = "medium") -> str:
 <body>
 <header class="top"><h1>poisonscan report</h1>
 <p class="summary" id="summary">{s['records']:,} records in {s['files']} file(s), {s['skipped']:,} skipped;
-<b>{s['findings']}</b> finding(s): {_e(counts)}; fail-on {_e(fail_on)}: <b>{verdict}</b>.
+<b>{s['findings']}</b> finding(s): {_e(severities)}; fail-on {_e(fail_on)}: <b>{verdict}</b>.
 poisonscan {_e(__version__)}.</p></header>
 <main>
 <section class="mapbox"><h2>Map of the records</h2>

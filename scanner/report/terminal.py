@@ -19,9 +19,10 @@ def hidden_line(hidden: int, show: str) -> str:
     return f"{hidden} finding(s) below {show} not shown (--show info lists them)" if hidden else ""
 
 
-def counts(result) -> str:
+def counts(result, empty: str = "none") -> str:
+    """Findings by severity, most severe first ("1 high, 2 low"), or ``empty``."""
     parts = [f"{v} {k}" for k, v in result.by_severity().items() if v]
-    return ", ".join(parts) if parts else "none"
+    return ", ".join(parts) if parts else empty
 
 
 def summary_line(result, fail_on: str, output: str | None = None) -> str:

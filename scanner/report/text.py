@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ..version import __version__
-from ..findings import severity_rank
 from .escape import inert
-from .terminal import hidden_line, shown
+from .terminal import counts, hidden_line, shown
 
 SHOW_LOCATIONS = 8
 SHOW_SKIPS = 10
@@ -55,9 +54,7 @@ def render_text(result, fail_on: str = "medium", show: str = "info") -> str:
         if result.skipped_count > SHOW_SKIPS:
             out.append(f"  ... and {result.skipped_count - SHOW_SKIPS:,} more (see --format json)")
         out.append("")
-    counts = ", ".join(f"{v} {k}" for k, v in result.by_severity().items() if v)
-    failing = fail_on != "never" and any(severity_rank(f.severity) >= severity_rank(fail_on) for f in result.findings)
-    verdict = f"FAIL (a finding at {fail_on} or above)" if failing else "pass"
+    verdict = f"FAIL (a finding at {fail_on} or above)" if result.exit_code(fail_on) else "pass"
     hidden = f"; {result.suppressed} suppressed (baseline / per-path ignores)" if result.suppressed else ""
-    out.append(f"summary: {counts or 'no findings'}{hidden}; {verdict}")
+    out.append(f"summary: {counts(result, 'no findings')}{hidden}; {verdict}")
     return "\n".join(out) + "\n"
