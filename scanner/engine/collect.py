@@ -15,6 +15,7 @@ from ..readers import ReadOptions, Source, read_source
 from ..records import Locator, Skip
 from ..triggers.index import CandidateIndex
 from .feature_worker import FeatureWorker, worker_wanted
+from ..features.tokens import record_tokens
 from .rows import Processed, process_batch
 
 Progress = Callable[[int], None]
@@ -25,7 +26,7 @@ START_WORKER_AFTER = 2 * BATCH   # records done in this process before a feature
 class Collector:
     """Per-record compact state, filled in record order by either engine."""
 
-    def __init__(self, opts: ScanOptions, scratch: Path):
+    def __init__(self, opts: ScanOptions, scratch: Path, feature_cache=None):
         self.opts = opts
         self.scratch = scratch                    # code snippets for the static analyser
         self.features: list = []
@@ -37,8 +38,9 @@ class Collector:
         self.skipped = 0
         self.warnings: list[str] = []
         self._ordinals: dict[int, int] = {}
+        self.feature_cache = feature_cache        # feature_cache.FeatureCache: rows of earlier scans, or None
         self._worker = None                       # feature_worker.FeatureWorker once the input is large enough
-        self._inflight: deque = deque()           # (source index, items) submitted to the worker
+        self._inflight: deque = deque()           # (source index, items, cached rows, items to compute, their rows)
         self._done_here = 0                       # records whose features were computed in this process
 
     def consume(self, src_id: int, src: Source, read_opts: ReadOptions, stage) -> None:
@@ -57,32 +59,42 @@ class Collector:
             self._take(stage)
 
     def _submit(self, src_id: int, items: list, stage) -> None:
-        """Features of one batch: in the worker process when asked for and the input is large enough (the
-        next batch is read meanwhile), else here. Records are kept in input order either way."""
+        """Features of one batch: stored ones from the feature cache; the rest in the worker process when
+        asked for and the input is large enough (the next batch is read meanwhile), else here. Records are
+        kept in input order either way."""
         if not items:
             return
+        known = self.feature_cache.get_many([it.content_hash for it in items]) if self.feature_cache else {}
+        todo = [it for it in items if it.content_hash not in known]
         if self._worker is None and self._done_here >= START_WORKER_AFTER and worker_wanted():
             self._worker = FeatureWorker(self.opts.packs)
             if self._worker.failed:
                 self.warnings.append(self._worker.failed)
-        if self._worker is None or self._worker.failed:
-            self._done_here += len(items)
-            self._keep(src_id, items, process_batch([it.views for it in items], self.opts.packs), stage)
-            return
-        self._worker.submit([it.views for it in items])
-        self._inflight.append((src_id, items))
-        while len(self._inflight) > 1:
+        if self._worker is None or self._worker.failed or not todo:
+            self._done_here += len(todo)
+            rows = process_batch([it.views for it in todo], self.opts.packs) if todo else []
+            self._inflight.append((src_id, items, known, todo, rows))
+        else:
+            self._worker.submit([it.views for it in todo])
+            self._inflight.append((src_id, items, known, todo, None))
+        while len(self._inflight) > (1 if self._worker is not None else 0):
             self._take(stage)
 
     def _take(self, stage) -> None:
-        src_id, items = self._inflight.popleft()
-        rows = self._worker.result()
-        if self._worker.failed and self._worker.failed not in self.warnings:
-            self.warnings.append(self._worker.failed)
-        self._keep(src_id, items, rows, stage)
-
-    def _keep(self, src_id: int, items: list, rows: list, stage) -> None:
-        for item, row in zip(items, rows):
+        """Keep the oldest batch in flight: its computed rows (stored for later scans) and its cached ones."""
+        src_id, items, known, todo, rows = self._inflight.popleft()
+        if rows is None:
+            rows = self._worker.result()
+            if self._worker.failed and self._worker.failed not in self.warnings:
+                self.warnings.append(self._worker.failed)
+        if self.feature_cache and todo:
+            self.feature_cache.put_many([(it.content_hash, row.features, row.code) for it, row in zip(todo, rows)])
+        fresh = {id(it): row for it, row in zip(todo, rows)}
+        for item in items:
+            row = fresh.get(id(item))
+            if row is None:
+                features, code = known[item.content_hash]
+                row = Processed(features, record_tokens(item.views), code)
             stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views)
 
     def close(self) -> None:
@@ -139,3 +151,4 @@ class CompactState:
     skipped: int
     embedded: int
     cached: int
+    features_cached: int = 0          # records whose features came from the feature cache

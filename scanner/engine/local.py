@@ -29,6 +29,7 @@ from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from ..suppress import check_per_path_ignores, suppress
 from .collect import CompactState, Collector, Progress
+from .feature_cache import FeatureCache
 from .examples import RecordFetcher, quote_and_attach, redact_findings
 
 def make_embedder(opts: ScanOptions):
@@ -76,7 +77,9 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
         spill = TextSpill(work / "texts.bin") if opts.embedder == "cascade" else None
         stage = EmbeddingStage(embedder or make_embedder(opts), cache, work, progress,
                                keep_texts=spill.add if spill else None)
-        collector = Collector(opts, work / "code")
+        features = None if opts.no_cache else FeatureCache(opts.cache_dir or default_cache_dir(), opts.packs,
+                                                           warnings.append)
+        collector = Collector(opts, work / "code", features)
         read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
         try:
             for src_id, src in enumerate(sources):
@@ -90,7 +93,11 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
                 spill.finish()
             if cache:
                 cache.close()
+            if features:
+                features.close()
         state = collector.state(vectors, stage.embedded, stage.cached)
+        if features:
+            state.features_cached = features.hits
         warnings += collector.warnings
         return finish_scan(state, sources, read_opts, opts, rules, warnings, started, texts=spill, scratch=work,
                            progress=progress)
@@ -175,6 +182,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                **({"transformer_embedded": ondemand.embedded, "transformer_cached": ondemand.cached,
                    "transformer_records": int((ondemand.done["prompt"] | ondemand.done["answer"]).sum()),
                    "transformer_requests": ondemand.requests} if ondemand else {}),
+               "features_cached": state.features_cached,
                "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
                "rule_seconds": ctx.cache.get("rule_seconds", {}),
                "neighbour_seconds": round(ctx.neighbour_seconds, 3),

@@ -68,4 +68,5 @@ def stats_table(result) -> str:
         out.append(f"  transformer (cascade): {s['transformer_records']:,} records, "
                    f"{s.get('transformer_embedded', 0):,} texts embedded, {s.get('transformer_cached', 0):,} cached")
     out.append(f"  embedded texts: {s.get('embedded_texts', 0):,}, from the cache: {s.get('cached_texts', 0):,}")
+    out.append(f"  record features from the cache: {s.get('features_cached', 0):,} of {result.records:,}")
     return "\n".join(out)
