@@ -39,6 +39,7 @@ def test_unwritable_cache_does_not_fail_the_scan(tmp_path, shared_cache):
     proc = run_cli("scan", FIXTURES / "PC101" / "flag.jsonl", "--cache-dir", blocker / "cache")
     assert proc.returncode == 1
     assert "embedding cache unavailable" in proc.stderr
+    assert proc.stderr.count("unavailable") == 1          # one folder, one warning (not one per cache in it)
     assert "PC101" in proc.stdout
 
 

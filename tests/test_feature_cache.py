@@ -13,8 +13,9 @@ from conftest import FIXTURES, write_jsonl
 from scanner import scan
 from scanner.engine import collect, feature_cache
 from scanner.engine.collect import Collector
-from scanner.engine.feature_cache import SOURCES, FeatureCache, decode, encode
+from scanner.engine.feature_cache import SOURCES, CodeIssueCache, FeatureCache, code_issues, decode, encode
 from scanner.engine.rows import process_batch
+from scanner.features.bandit_scan import run_bandit
 from scanner.features.extract import features_to_json
 from scanner.options import ScanOptions
 from scanner.readers import ReadOptions, expand_paths
@@ -75,6 +76,7 @@ def test_second_collect_reads_every_row_from_the_cache_and_keeps_the_same(tmp_pa
     expected = _kept(reference, tmp_path / "plain")      # (finishing the candidate index empties it)
     assert _kept(first, tmp_path / "first") == expected and expected[4]
     assert _kept(second, tmp_path / "second") == expected
+    assert second.state({}, 0, 0).code_issues == reference.state({}, 0, 0).code_issues
     assert any((tmp_path / "second" / "code").iterdir())    # code answers come back from the cache too
 
 
@@ -179,3 +181,22 @@ def test_rescan_after_an_edit_gives_the_findings_of_a_scan_without_cache(tmp_pat
     assert again.stats["features_cached"] == again.records - 2 and fresh.stats["features_cached"] == 0
     key = lambda r: [(f.rule, f.severity, f.fingerprint, f.members, f.evidence) for f in r.findings]  # noqa: E731
     assert key(again) == key(fresh) and again.findings
+
+
+def test_code_issues_come_from_the_cache_for_snippets_already_analysed(tmp_path):
+    snippets = {0: "import os\nos.chmod('/etc/app.conf', 0o777)\n",           # B103: world-writable
+                1: "def add(a, b):\n    return a + b\n",                        # clean
+                2: "import pickle\n\ndef load(b):\n    return pickle.loads(b)\n"}  # B301
+    folder = tmp_path / "code"
+    folder.mkdir()
+    for i, code in snippets.items():
+        (folder / f"{i}.py").write_text(code, encoding="utf-8")
+    plain = run_bandit(folder)
+    assert set(plain) == {0, 2}
+    cache = CodeIssueCache(tmp_path / "cache", print)
+    assert code_issues(folder, cache) == plain and cache.misses == 3
+    (folder / "1.py").write_text("import yaml\n\ndef f(s):\n    return yaml.load(s)\n", encoding="utf-8")  # B506
+    (folder / "3.py").write_text(snippets[0], encoding="utf-8")              # a repeat of a seen snippet
+    again = code_issues(folder, cache)
+    cache.close()
+    assert cache.misses == 4 and again == run_bandit(folder) and set(again) == {0, 1, 2, 3}

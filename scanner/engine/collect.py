@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..features.bandit_scan import run_bandit
 from ..errors import InputError
 from ..options import ScanOptions
 from ..readers import ReadOptions, Source, read_source
 from ..records import Locator, Skip
 from ..triggers.index import CandidateIndex
+from .feature_cache import code_issues
 from .feature_worker import FeatureWorker, worker_wanted
 from ..features.tokens import record_tokens
 from .rows import Processed, process_batch
@@ -26,7 +26,7 @@ START_WORKER_AFTER = 2 * BATCH   # records done in this process before a feature
 class Collector:
     """Per-record compact state, filled in record order by either engine."""
 
-    def __init__(self, opts: ScanOptions, scratch: Path, feature_cache=None):
+    def __init__(self, opts: ScanOptions, scratch: Path, feature_cache=None, issue_cache=None):
         self.opts = opts
         self.scratch = scratch                    # code snippets for the static analyser
         self.features: list = []
@@ -39,6 +39,7 @@ class Collector:
         self.warnings: list[str] = []
         self._ordinals: dict[int, int] = {}
         self.feature_cache = feature_cache        # feature_cache.FeatureCache: rows of earlier scans, or None
+        self.issue_cache = issue_cache            # feature_cache.CodeIssueCache: analysed snippets, or None
         self._worker = None                       # feature_worker.FeatureWorker once the input is large enough
         self._inflight: deque = deque()           # (source index, items, cached rows, items to compute, their rows)
         self._done_here = 0                       # records whose features were computed in this process
@@ -132,7 +133,7 @@ class Collector:
     def state(self, vectors: dict, embedded: int, cached: int) -> "CompactState":
         """The compact state, with the static analyser's verdict on the collected code."""
         return CompactState(self.hashes, self.origin, self.locators, self.features, self.candidates,
-                            run_bandit(self.scratch), vectors, self.skips, self.skipped, embedded, cached)
+                            code_issues(self.scratch, self.issue_cache), vectors, self.skips, self.skipped, embedded, cached)
 
 
 

@@ -1,4 +1,5 @@
-"""Per-record features kept between scans, keyed by the record's content and the feature code.
+"""Per-record features (and the static analyser's issues per code snippet) kept between scans, keyed by the
+record's content and the feature code.
 
 The per-record step (``rows.process_batch``) costs hundreds of microseconds a record; a rescan after a small
 edit reuses every unchanged record's features and code and computes only the new ones. Trigger-candidate
@@ -18,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+from ..features.bandit_scan import bandit_version, run_bandit
 from ..features.extract import RecordFeatures
 from ..knowledge import packs_dir
 from ..sqlite_store import SqliteStore, check
@@ -83,3 +85,57 @@ class FeatureCache(SqliteStore):
             blob = encode(features, code)
             rows.append((self.key(content_hash), blob, check(blob)))
         self.insert("INSERT OR REPLACE INTO features (key, row, chk) VALUES (?, ?, ?)", rows)
+
+
+ISSUES_SCHEMA = "CREATE TABLE IF NOT EXISTS issues (key BLOB PRIMARY KEY, row BLOB NOT NULL, chk BLOB NOT NULL)"
+
+
+class CodeIssueCache(SqliteStore):
+    """The static analyser's issues for each code snippet (no issue is an answer too), keyed by the snippet's
+    bytes, the analyser's version and the feature digest (which covers the list of ignored checks)."""
+
+    def __init__(self, directory: str | os.PathLike, warn: Callable[[str], None]):
+        super().__init__(directory, "code-issues-v1.sqlite3", ISSUES_SCHEMA, "code analysis cache", warn)
+        self.prefix = f"{feature_digest()}\0{bandit_version()}\0".encode()
+
+    def key(self, code: bytes) -> bytes:
+        return hashlib.sha256(self.prefix + code).digest()[:20]
+
+    def get_many(self, keys: list[bytes]) -> dict[bytes, list[dict]]:
+        found: dict[bytes, list[dict]] = {}
+        for key, blob, chk in self.select("SELECT key, row, chk FROM issues WHERE key IN ({marks})", keys):
+            try:
+                issues = json.loads(blob) if check(blob) == chk else None
+                if not isinstance(issues, list) or not all(isinstance(i, dict) for i in issues):
+                    raise ValueError("not a list of issues")
+                found[bytes(key)] = issues
+            except ValueError:
+                self.corrupt += 1
+        self.count(keys, len(found))
+        return found
+
+    def put_many(self, items: list[tuple[bytes, list[dict]]]) -> None:
+        rows = []
+        for key, issues in items:
+            blob = json.dumps(issues).encode("ascii")
+            rows.append((key, blob, check(blob)))
+        self.insert("INSERT OR REPLACE INTO issues (key, row, chk) VALUES (?, ?, ?)", rows)
+
+
+def code_issues(folder: Path, cache: CodeIssueCache | None) -> dict[int, list[dict]]:
+    """``run_bandit`` over every ``<index>.py`` in the folder, analysing only the snippets the cache has not
+    seen; the same answer as without the cache."""
+    files = sorted(folder.glob("*.py"))
+    if cache is None or cache.db is None:
+        return run_bandit(folder, files)
+    keys = {f: cache.key(f.read_bytes()) for f in files}
+    known = cache.get_many(list(set(keys.values())))
+    todo = [f for f in files if keys[f] not in known]
+    fresh = run_bandit(folder, todo)
+    cache.put_many(list({keys[f]: fresh.get(int(f.stem), []) for f in todo}.items()))
+    out: dict[int, list[dict]] = {}
+    for f in files:
+        issues = known[keys[f]] if keys[f] in known else fresh.get(int(f.stem), [])
+        if issues:
+            out[int(f.stem)] = issues
+    return out

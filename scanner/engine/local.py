@@ -29,7 +29,7 @@ from ..result import ScanResult
 from ..rules.registry import all_rules, select_rules
 from ..suppress import check_per_path_ignores, suppress
 from .collect import CompactState, Collector, Progress
-from .feature_cache import FeatureCache
+from .feature_cache import CodeIssueCache, FeatureCache
 from .examples import RecordFetcher, quote_and_attach, redact_findings
 
 def make_embedder(opts: ScanOptions):
@@ -77,9 +77,11 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
         spill = TextSpill(work / "texts.bin") if opts.embedder == "cascade" else None
         stage = EmbeddingStage(embedder or make_embedder(opts), cache, work, progress,
                                keep_texts=spill.add if spill else None)
-        features = None if opts.no_cache else FeatureCache(opts.cache_dir or default_cache_dir(), opts.packs,
-                                                           warnings.append)
-        collector = Collector(opts, work / "code", features)
+        folder = opts.cache_dir or default_cache_dir()
+        usable = cache is not None and cache.db is not None    # else the folder's one warning is given
+        features = FeatureCache(folder, opts.packs, warnings.append) if usable else None
+        issues = CodeIssueCache(folder, warnings.append) if usable else None
+        collector = Collector(opts, work / "code", features, issues)
         read_opts = ReadOptions(opts.schema, opts.text_field, opts.max_record_bytes)
         try:
             for src_id, src in enumerate(sources):
@@ -93,9 +95,12 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
                 spill.finish()
             if cache:
                 cache.close()
-            if features:
-                features.close()
-        state = collector.state(vectors, stage.embedded, stage.cached)
+        try:
+            state = collector.state(vectors, stage.embedded, stage.cached)
+        finally:
+            for store in (features, issues):
+                if store:
+                    store.close()
         if features:
             state.features_cached = features.hits
         warnings += collector.warnings

@@ -15,9 +15,10 @@ IGNORED_TESTS = {"B101", "B311", "B404", "B403", "B405", "B406", "B407", "B408",
                  "B413", "B401", "B402", "B110", "B112", "B603", "B113", "B108"}
 
 
-def run_bandit(folder: Path) -> dict[int, list[dict]]:
-    """Issues per record index for every ``<index>.py`` in the folder (medium/high severity only)."""
-    files = sorted(folder.glob("*.py"))
+def run_bandit(folder: Path, files: list[Path] | None = None) -> dict[int, list[dict]]:
+    """Issues per record index for every ``<index>.py`` in the folder, or for the given ``files`` of it
+    (medium/high severity only)."""
+    files = sorted(folder.glob("*.py")) if files is None else files
     if not files:
         return {}
     logging.getLogger("bandit").setLevel(logging.CRITICAL)
@@ -37,3 +38,12 @@ def run_bandit(folder: Path) -> dict[int, list[dict]]:
         out.setdefault(index, []).append({"test": issue.test_id, "name": issue.test,
                                           "severity": str(issue.severity), "text": issue.text})
     return out
+
+
+def bandit_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("bandit")
+    except PackageNotFoundError:
+        return "unknown"
