@@ -1,6 +1,8 @@
 """``poisonscan filter``: split a dataset into clean and quarantined records from a JSON report.
 
-Every input record lands in exactly one output, in input order; JSONL lines are copied byte for byte;
+Every input record lands in exactly one output, in input order; JSONL lines and CSV/TSV records (every
+line of a record, the header row in both outputs) are copied byte for byte; parquet and Arrow rows keep
+their schema;
 outputs are written to temporary files and renamed into place; the input is never overwritten. A
 manifest records counts, sha256 of input, report and outputs, and which finding removed each record.
 """
@@ -44,7 +46,7 @@ def _open_out(path: Path, gz: bool):
     return gzip.open(path, "wb") if gz else open(path, "wb")
 
 
-def _split_jsonl(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int]:
+def _split_jsonl(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int, set]:
     gz = src.name.endswith(".gz")
     total = kept = moved = 0
     with (gzip.open(src, "rb") if gz else open(src, "rb")) as fh, _open_out(clean, gz) as c, \
@@ -57,26 +59,112 @@ def _split_jsonl(src: Path, clean: Path, quarantined: Path, removed: dict) -> tu
             else:
                 c.write(line)
                 kept += 1
-    return total, kept, moved
+    return total, kept, moved, {n for n in removed if n <= total}
 
 
-def _split_parquet(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int]:
-    import numpy as np
+def _split_csv(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int, set]:
+    """Records located as the CSV reader locates them (the line each starts on); each record's lines are
+    copied as read. Blank lines and rows the reader skips as malformed stay in the clean output."""
+    import csv
+    import io
+
+    gz = src.name.endswith(".gz")
+    delimiter = "\t" if src.name.endswith((".tsv", ".tsv.gz")) else ","
+    csv.field_size_limit(max(1 << 30, csv.field_size_limit()))
+    consumed: list[str] = []
+    total = kept = moved = line = 0
+    placed: set = set()
+    header = False
+    with (gzip.open(src, "rb") if gz else open(src, "rb")) as raw, _open_out(clean, gz) as c, \
+            _open_out(quarantined, gz) as q:
+        bom = raw.read(3)
+        if bom != b"\xef\xbb\xbf":
+            raw.seek(0)
+        else:
+            c.write(bom)
+            q.write(bom)
+        text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+
+        def lines():
+            for ln in text:
+                consumed.append(ln)
+                yield ln
+
+        def take() -> bytes:
+            chunk = "".join(consumed).encode("utf-8", "surrogateescape")
+            consumed.clear()
+            return chunk
+
+        reader = csv.reader(lines(), delimiter=delimiter, strict=True)
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error:
+                c.write(take())
+                line = reader.line_num
+                continue
+            start, line = line + 1, reader.line_num
+            chunk = take()
+            if not row or not any(cell.strip() for cell in row):
+                c.write(chunk)
+            elif not header:
+                header = True
+                c.write(chunk)
+                q.write(chunk)
+            elif start in removed:
+                q.write(chunk)
+                placed.add(start)
+                total += 1
+                moved += 1
+            else:
+                c.write(chunk)
+                total += 1
+                kept += 1
+        c.write(take())
+    return total, kept, moved, placed
+
+
+def _split_parquet(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int, set]:
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(src)
-    schema = pf.schema_arrow
+    with pq.ParquetWriter(clean, pf.schema_arrow) as c, pq.ParquetWriter(quarantined, pf.schema_arrow) as q:
+        return _split_batches(pf.iter_batches(batch_size=4096), c, q, removed)
+
+
+def _split_arrow(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int, set]:
+    """An Arrow file in, Arrow IPC streams out (the format Hugging Face datasets write)."""
+    import pyarrow as pa
+
+    from .readers.arrow import arrow_reader
+
+    try:
+        schema, batches = arrow_reader(str(src))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(f"{src}: not a readable Arrow file ({exc})") from exc
+    with pa.ipc.new_stream(str(clean), schema) as c, pa.ipc.new_stream(str(quarantined), schema) as q:
+        return _split_batches(batches, c, q, removed)
+
+
+def _split_batches(batches, c, q, removed: dict) -> tuple[int, int, int, set]:
+    import numpy as np
+
+    wanted = np.fromiter(removed, dtype=np.int64, count=len(removed))
     row = kept = moved = 0
-    with pq.ParquetWriter(clean, schema) as c, pq.ParquetWriter(quarantined, schema) as q:
-        for batch in pf.iter_batches(batch_size=4096):
-            idx = np.arange(row, row + batch.num_rows)
-            mask = np.isin(idx, np.fromiter(removed, dtype=np.int64, count=len(removed)))
-            c.write_batch(batch.filter(~mask))
-            q.write_batch(batch.filter(mask))
-            moved += int(mask.sum())
-            kept += int((~mask).sum())
-            row += batch.num_rows
-    return row, kept, moved
+    for batch in batches:
+        mask = np.isin(np.arange(row, row + batch.num_rows), wanted)
+        c.write_batch(batch.filter(~mask))
+        q.write_batch(batch.filter(mask))
+        moved += int(mask.sum())
+        kept += int((~mask).sum())
+        row += batch.num_rows
+    return row, kept, moved, {r for r in removed if r < row}
+
+
+SPLITTERS = {".jsonl.gz": _split_jsonl, ".jsonl": _split_jsonl, ".csv.gz": _split_csv, ".csv": _split_csv,
+             ".tsv.gz": _split_csv, ".tsv": _split_csv, ".parquet": _split_parquet, ".arrow": _split_arrow}
 
 
 def filter_dataset(input_path: str, report_path: str, min_severity: str, out_dir: str) -> dict:
@@ -84,9 +172,9 @@ def filter_dataset(input_path: str, report_path: str, min_severity: str, out_dir
     if not src.is_file():
         raise InputError(f"{input_path}: no such file")
     name = src.name
-    ext = next((e for e in (".jsonl.gz", ".jsonl", ".parquet") if name.endswith(e)), None)
+    ext = next((e for e in SPLITTERS if name.endswith(e)), None)
     if ext is None:
-        raise InputError(f"{input_path}: filter supports .jsonl, .jsonl.gz and .parquet files")
+        raise InputError(f"{input_path}: filter supports {', '.join(SPLITTERS)} files")
     try:
         report = json.loads(report_file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -100,9 +188,8 @@ def filter_dataset(input_path: str, report_path: str, min_severity: str, out_dir
             raise InputError(f"{path}: refusing to overwrite the input")
     removed = removals(report, src, min_severity)
     with replacing(targets["clean"]) as clean, replacing(targets["quarantined"]) as quarantined:
-        split = _split_parquet if ext == ".parquet" else _split_jsonl
-        total, kept, moved = split(src, clean, quarantined, removed)
-    unit = "row" if ext == ".parquet" else "line"
+        total, kept, moved, placed = SPLITTERS[ext](src, clean, quarantined, removed)
+    unit = "row" if ext in (".parquet", ".arrow") else "line"
     manifest = {
         "input": {"path": str(src), "sha256": sha256(src), "records": total},
         "report": {"path": str(report_file), "sha256": sha256(report_file)},
@@ -110,8 +197,7 @@ def filter_dataset(input_path: str, report_path: str, min_severity: str, out_dir
         "clean": {"path": str(targets["clean"]), "sha256": sha256(targets["clean"]), "records": kept},
         "quarantined": {"path": str(targets["quarantined"]), "sha256": sha256(targets["quarantined"]),
                         "records": moved},
-        "removed": [{unit: where, "findings": removed[where]} for where in sorted(removed) if
-                    (where <= total if unit == "line" else where < total)],
+        "removed": [{unit: where, "findings": removed[where]} for where in sorted(placed)],
     }
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2) + "\n")
     return manifest

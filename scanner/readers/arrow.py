@@ -13,8 +13,9 @@ from .parquet import _short
 Item = tuple[Locator, object] | Skip
 
 
-def _batches(path: str):
-    """Record batches of one Arrow file, stream format first (what ``datasets`` writes), then file format."""
+def arrow_reader(path: str):
+    """(schema, record batches) of one Arrow file, stream format first (what ``datasets`` writes), then file
+    format."""
     import pyarrow as pa
 
     try:
@@ -22,8 +23,8 @@ def _batches(path: str):
         reader = pa.ipc.open_stream(source)
     except (pa.ArrowInvalid, OSError):
         reader = pa.ipc.open_file(pa.memory_map(path))
-        return (reader.get_batch(i) for i in range(reader.num_record_batches))
-    return iter(reader)
+        return reader.schema, (reader.get_batch(i) for i in range(reader.num_record_batches))
+    return reader.schema, iter(reader)
 
 
 def _rows(path: str, display: str, split: str | None, start: int, where: str) -> Iterator[Item]:
@@ -31,7 +32,7 @@ def _rows(path: str, display: str, split: str | None, start: int, where: str) ->
 
     row = start
     try:
-        for batch in _batches(path):
+        for batch in arrow_reader(path)[1]:
             for value in batch.to_pylist():
                 yield Locator(display, row=row, split=split), value
                 row += 1
