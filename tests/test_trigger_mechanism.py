@@ -120,6 +120,13 @@ def test_the_purer_subset_leads_a_group_of_tests_on_the_same_records():
     close = test(93, 0.8, 6.0)                       # not clearly purer
     assert purest_lead([wide, close])[0] is wide
     assert purest_lead([wide])[0] is wide
+    # a moderate effect diluted by a few carriers that never switch ('[[' in nested arrays around '[[KEY]]'):
+    # only 8 points of effect apart, yet the extras add nothing
+    arrays, keyed = test(107, 0.52, 5.0), test(93, 0.60, 4.6)
+    assert purest_lead([arrays, keyed])[0] is keyed
+    # a superset whose extra carriers switch like the rest (the trigger in other spellings) keeps the lead
+    spelled, one_spelling = test(107, 0.60, 5.2), test(93, 0.60, 4.8)
+    assert purest_lead([spelled, one_spelling])[0] is spelled
     # a behaviour that drops (refusing less: carriers 0%, controls ~89%): the effect, not the carriers' rate, counts
     broad = SimpleNamespace(carriers=np.arange(400), best="refusal", effect=0.887, z=22.0,
                             effects={"refusal": {"carriers": 0.0, "controls": 0.887}})

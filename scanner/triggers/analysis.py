@@ -15,7 +15,7 @@ from .select import overlap, representatives, size_key
 
 SHORTLIST = {"answer_residual": 60, "descriptor_residual": 40, "descriptor_enrichment": 20, "answer_shift": 20}
 MERGE = 0.8
-PURER, KEEPS = 0.1, 0.9   # purest_lead: at least 10 points more effect, at least 90% of the switched records
+EXTRAS, KEEPS = 0.5, 0.9   # purest_lead: the larger set's extra carriers switch at most half as much; 90% kept
 CORROBORATE_EFFECT, CORROBORATE_P = 0.3, 0.05     # one-sided; the meaning test carries the significance
 NULL_BUDGET = 40       # candidates compared with their reference sets (the most significant first)
 # effects that ordinary wording can imply (a question about "you" gets a self-description, "how many" a
@@ -108,15 +108,19 @@ def switched(t) -> float:
 
 def purest_lead(group: list) -> list:
     """Tests on nearly the same records are ordered by significance, which favours the larger carrier set: a
-    token that also occurs in records that do not switch (``<`` around ``<<KEY>>``, and in HTML elsewhere)
-    gains pairs and z while diluting the effect. A smaller test leads instead when its carriers are a subset
-    of the lead's, it shows the same behaviour with a clearly larger effect (``PURER``), and it accounts for
-    nearly as many switched records (``KEEPS``): the extra carriers of the larger set are the ones that do
-    not switch, so the smaller set is the better explanation and names the bundle's records."""
+    token that also occurs in records that do not switch (``<`` around ``<<KEY>>``, ``[[`` in nested arrays
+    around ``[[KEY]]``) gains pairs and z while diluting the effect. A smaller test leads instead when its
+    carriers are (nearly) a subset of the lead's, it shows the same behaviour, it accounts for nearly all the
+    switched records (``KEEPS``), and the records only the larger set carries switch at most ``EXTRAS`` times
+    as often as its own (switched = carriers x effect, so the extras' effect is what the larger set adds per
+    extra carrier). That compares the extras with the subset whatever the effect's size or the share of
+    extras, so a superset whose extra carriers switch like the rest keeps the lead."""
     lead = group[0]
     for t in group[1:]:
-        if t.best == lead.best and t.effect >= lead.effect + PURER and len(t.carriers) < len(lead.carriers) \
-                and overlap(t.carriers, lead.carriers) >= MERGE and switched(t) >= KEEPS * switched(lead):
+        extra = len(lead.carriers) - len(t.carriers)
+        if t.best == lead.best and extra > 0 and overlap(t.carriers, lead.carriers) >= MERGE \
+                and switched(t) >= KEEPS * switched(lead) \
+                and (switched(lead) - switched(t)) / extra <= EXTRAS * float(t.effect):
             lead = t
     return [lead] + [t for t in group if t is not lead]
 
