@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError
+from ..features.tokens import record_tokens
 from ..options import ScanOptions
 from ..readers import ReadOptions, Source, read_source
 from ..records import Locator, Skip
 from ..triggers.index import CandidateIndex
 from .feature_cache import code_issues
 from .feature_worker import FeatureWorker, worker_wanted
-from ..features.tokens import record_tokens
 from .rows import Processed, process_batch
 
 Progress = Callable[[int], None]
@@ -133,7 +133,8 @@ class Collector:
     def state(self, vectors: dict, embedded: int, cached: int) -> "CompactState":
         """The compact state, with the static analyser's verdict on the collected code."""
         return CompactState(self.hashes, self.origin, self.locators, self.features, self.candidates,
-                            code_issues(self.scratch, self.issue_cache), vectors, self.skips, self.skipped, embedded, cached)
+                            code_issues(self.scratch, self.issue_cache), vectors, self.skips, self.skipped, embedded,
+                            cached)
 
 
 
