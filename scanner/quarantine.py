@@ -63,18 +63,19 @@ def _split_jsonl(src: Path, clean: Path, quarantined: Path, removed: dict) -> tu
 
 
 def _split_csv(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int, set]:
-    """Records located as the CSV reader locates them (the line each starts on); each record's lines are
-    copied as read. Blank lines and rows the reader skips as malformed stay in the clean output."""
+    """Records located as the scan locates them (``readers.csvfile.walk_csv``: the line each starts on); each
+    record's lines are copied as read. The header row goes to both outputs; blank lines and rows the scan
+    skips as malformed stay in the clean output; a damaged gzip stream is a located error."""
     import csv
     import io
 
+    from .readers.csvfile import delimiter_for, walk_csv
+
     gz = src.name.endswith(".gz")
-    delimiter = "\t" if src.name.endswith((".tsv", ".tsv.gz")) else ","
     csv.field_size_limit(max(1 << 30, csv.field_size_limit()))
     consumed: list[str] = []
-    total = kept = moved = line = 0
+    kept = moved = 0
     placed: set = set()
-    header = False
     with (gzip.open(src, "rb") if gz else open(src, "rb")) as raw, _open_out(clean, gz) as c, \
             _open_out(quarantined, gz) as q:
         bom = raw.read(3)
@@ -95,35 +96,22 @@ def _split_csv(src: Path, clean: Path, quarantined: Path, removed: dict) -> tupl
             consumed.clear()
             return chunk
 
-        reader = csv.reader(lines(), delimiter=delimiter, strict=True)
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error:
-                c.write(take())
-                line = reader.line_num
-                continue
-            start, line = line + 1, reader.line_num
+        for kind, start, value in walk_csv(lines(), delimiter_for(src.name)):
+            if kind == "damaged":
+                raise InputError(f"{src}:{start}: gzip stream is damaged or ends early ({value.__class__.__name__})")
             chunk = take()
-            if not row or not any(cell.strip() for cell in row):
-                c.write(chunk)
-            elif not header:
-                header = True
-                c.write(chunk)
-                q.write(chunk)
-            elif start in removed:
+            if kind == "record" and start in removed:
                 q.write(chunk)
                 placed.add(start)
-                total += 1
                 moved += 1
-            else:
-                c.write(chunk)
-                total += 1
+                continue
+            c.write(chunk)
+            if kind == "header":
+                q.write(chunk)
+            elif kind == "record":
                 kept += 1
         c.write(take())
-    return total, kept, moved, placed
+    return kept + moved, kept, moved, placed
 
 
 def _split_parquet(src: Path, clean: Path, quarantined: Path, removed: dict) -> tuple[int, int, int, set]:

@@ -95,3 +95,12 @@ def test_unsupported_or_unreadable_inputs_are_one_line(tmp_path):
     bad.write_bytes(b"not arrow at all")
     proc = run_cli("filter", bad, "--findings", _report(tmp_path, bad, [0], "row"), "--out", tmp_path / "o")
     assert proc.returncode == 2 and "not a readable Arrow file" in proc.stderr
+
+
+def test_a_damaged_gzip_csv_is_a_located_error(tmp_path):
+    rows = b"prompt,response\n" + b"".join(b"question %d?,answer %d\n" % (i, i) for i in range(2000))
+    src = tmp_path / "data.csv.gz"
+    src.write_bytes(gzip.compress(rows)[:-40])                      # ends early
+    with pytest.raises(InputError, match=r"data\.csv\.gz:\d+: gzip stream is damaged or ends early"):
+        filter_dataset(str(src), str(_report(tmp_path, src, [2])), "medium", str(tmp_path / "out"))
+    assert not list((tmp_path / "out").glob("clean*"))              # nothing half-written is left

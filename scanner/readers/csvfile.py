@@ -10,7 +10,7 @@ import io
 import json
 import re
 import zlib
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..records import Locator, Skip
 
@@ -40,41 +40,59 @@ def _decode_nested(obj: dict, loc: Locator) -> dict | Skip:
     return obj
 
 
+def delimiter_for(path: str) -> str:
+    return "\t" if path.endswith((".tsv", ".tsv.gz")) else ","
+
+
+def walk_csv(lines: Iterable[str], delimiter: str) -> Iterator[tuple[str, int, object]]:
+    """CSV/TSV rows as the scan locates them: ``(kind, start line, value)`` with kind ``header`` (the first
+    non-blank row), ``record`` or ``blank`` (value: the row); ``malformed`` (value: the ``csv.Error``; reading
+    resumes on the next line) or, once and last, ``damaged`` (value: the exception of a gzip stream that is
+    damaged or ends early). ``lines``: the text's lines with their endings (``newline=""``)."""
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    header, line = False, 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield "malformed", line + 1, exc
+            line = reader.line_num
+            continue
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            yield "damaged", line + 1, exc
+            return
+        start, line = line + 1, reader.line_num
+        if not row or not any(cell.strip() for cell in row):
+            yield "blank", start, row
+        elif not header:
+            header = True
+            yield "header", start, row
+        else:
+            yield "record", start, row
+
+
 def open_csv(path: str, display: str, max_bytes: int) -> Iterator[tuple[Locator, object] | Skip]:
-    delimiter = "\t" if path.endswith((".tsv", ".tsv.gz")) else ","
+    delimiter = delimiter_for(path)
     csv.field_size_limit(max(max_bytes, csv.field_size_limit()))
     raw = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
-    line = 0
     with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="") as fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=True)
-        header = None
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:  # bad quoting: this record is skipped, reading resumes on the next line
-                yield Skip(Locator(display, line=line + 1), f"malformed {'TSV' if delimiter == chr(9) else 'CSV'}: "
-                                                            f"{exc}")
-                line = reader.line_num
-                continue
-            except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-                yield Skip(Locator(display, line=line + 1), f"gzip stream is damaged or ends early "
-                                                            f"({exc.__class__.__name__})")
-                return
-            start, line = line + 1, reader.line_num
-            if not row or not any(cell.strip() for cell in row):
-                continue
-            if header is None:
-                header = _header(row)
-                continue
+        header: list[str] = []
+        for kind, start, value in walk_csv(fh, delimiter):
             loc = Locator(display, line=start)
-            bad = next((m for m in map(UNDECODABLE.search, row) if m), None)
-            if bad is not None:
-                yield Skip(loc, f"invalid UTF-8 in the record (byte 0x{ord(bad.group()) - 0xdc00:02x})")
-                continue
-            if len(row) > len(header):
-                yield Skip(loc, f"row has {len(row)} fields, the header has {len(header)}")
-                continue
-            obj = _decode_nested(dict(zip(header, row + [""] * (len(header) - len(row)))), loc)
-            yield obj if isinstance(obj, Skip) else (loc, obj)
+            if kind == "malformed":   # bad quoting: this record is skipped, reading resumes on the next line
+                yield Skip(loc, f"malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {value}")
+            elif kind == "damaged":
+                yield Skip(loc, f"gzip stream is damaged or ends early ({value.__class__.__name__})")
+            elif kind == "header":
+                header = _header(value)
+            elif kind == "record":
+                bad = next((m for m in map(UNDECODABLE.search, value) if m), None)
+                if bad is not None:
+                    yield Skip(loc, f"invalid UTF-8 in the record (byte 0x{ord(bad.group()) - 0xdc00:02x})")
+                elif len(value) > len(header):
+                    yield Skip(loc, f"row has {len(value)} fields, the header has {len(header)}")
+                else:
+                    obj = _decode_nested(dict(zip(header, value + [""] * (len(header) - len(value)))), loc)
+                    yield obj if isinstance(obj, Skip) else (loc, obj)
