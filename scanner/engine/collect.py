@@ -43,6 +43,7 @@ class Collector:
         self._worker = None                       # feature_worker.FeatureWorker once the input is large enough
         self._inflight: deque = deque()           # (source index, items, cached rows, items to compute, their rows)
         self._done_here = 0                       # records whose features were computed in this process
+        self.features_cached = 0                  # records whose features came from the feature cache
 
     def consume(self, src_id: int, src: Source, read_opts: ReadOptions, stage) -> None:
         """The local streaming pass over one file, features computed a batch of records at a time."""
@@ -90,12 +91,14 @@ class Collector:
                 self.warnings.append(self._worker.failed)
         if self.feature_cache and todo:
             self.feature_cache.put_many([(it.content_hash, row.features, row.code) for it, row in zip(todo, rows)])
-        fresh = {id(it): row for it, row in zip(todo, rows)}
+        computed = iter(rows)            # todo: the items not in known, in order
         for item in items:
-            row = fresh.get(id(item))
-            if row is None:
+            if item.content_hash in known:
                 features, code = known[item.content_hash]
                 row = Processed(features, record_tokens(item.views), code)
+                self.features_cached += 1
+            else:
+                row = next(computed)
             stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views)
 
     def close(self) -> None:
@@ -134,7 +137,7 @@ class Collector:
         """The compact state, with the static analyser's verdict on the collected code."""
         return CompactState(self.hashes, self.origin, self.locators, self.features, self.candidates,
                             code_issues(self.scratch, self.issue_cache), vectors, self.skips, self.skipped, embedded,
-                            cached)
+                            cached, self.features_cached)
 
 
 

@@ -101,8 +101,6 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
             for store in (features, issues):
                 if store:
                     store.close()
-        if features:
-            state.features_cached = features.hits
         warnings += collector.warnings
         return finish_scan(state, sources, read_opts, opts, rules, warnings, started, texts=spill, scratch=work,
                            progress=progress)
