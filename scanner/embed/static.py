@@ -20,11 +20,11 @@ import os
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix
 
 from ..errors import ModelError
 from ..fileutil import replacing, sha256_file
 from .base import normalise_rows
+from .chunk_tokens import ChunkTokenizer, bert_style
 
 RECIPE = "static-v1"
 DIM = 256
@@ -117,6 +117,7 @@ class StaticEmbedder:
         self.store_dir = Path(store_dir) if store_dir else None
         self._table: np.ndarray | None = None
         self._tok = None
+        self._chunks: ChunkTokenizer | None = None
         self.built = False  # True when this instance had to distil
         self.cacheable = False  # embedding is as cheap as a cache lookup: the stage skips the cache
 
@@ -178,19 +179,19 @@ class StaticEmbedder:
             self._tok = tok
         return self._tok
 
+    def chunk_tokenizer(self) -> ChunkTokenizer:
+        if self._chunks is None:
+            self._chunks = ChunkTokenizer(self.tokenizer(), bert_style(self.folder / "tokenizer.json"))
+        return self._chunks
+
     # -- embedding --------------------------------------------------------------------------------
     def embed(self, texts: list[str]) -> np.ndarray:
         table = self.table()
         if not texts:
             return np.zeros((0, table.shape[1]), dtype=np.float32)
-        encodings = self.tokenizer().encode_batch([t[:MAX_CHARS] for t in texts], add_special_tokens=False)
-        ids = [e.ids[:MAX_TOKENS] for e in encodings]
-        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
-        flat = np.fromiter((t for i in ids for t in i), dtype=np.int32, count=int(lengths.sum()))
-        if flat.size and int(flat.max()) >= table.shape[0]:
-            raise ModelError(f"tokenizer of {self.folder} yields ids beyond the distilled table; rebuild it")
-        # token counts per text (sparse) times the table: a sum of token vectors per row
-        indptr = np.concatenate([[0], np.cumsum(lengths)])
-        counts = csr_matrix((np.ones(flat.size, dtype=np.float32), flat, indptr), shape=(len(texts), table.shape[0]))
+        try:
+            counts = self.chunk_tokenizer().counts([t[:MAX_CHARS] for t in texts], table.shape[0], MAX_TOKENS)
+        except ValueError as exc:
+            raise ModelError(f"tokenizer of {self.folder} does not fit the distilled table ({exc}); rebuild it") from exc
         out = np.asarray(counts @ table, dtype=np.float32)
         return normalise_rows(out)
