@@ -64,9 +64,15 @@ class ScanContext:
         return self.searcher(view).query(rows)[1]
 
     def searcher(self, view: str) -> NeighbourSearch:
-        """Discovery neighbours (the cascade keeps ``rerank.POOL`` per row for re-ranking, ``k`` are used)."""
+        """Discovery neighbours (the cascade keeps ``rerank.POOL`` per row for re-ranking, ``k`` are used). One
+        search per view, so each view's index is built once: the prompt view's keeps ``triggers.pairs.K``
+        per row, the trigger tests' graph."""
         if view not in self._search:
             k = self.k if self.rerank is None else max(self.k, POOL)
+            if view == "prompt":   # the trigger tests' full prompt graph is this search's
+                from .triggers.pairs import K as PAIRS_K
+
+                k = max(k, PAIRS_K)
             self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed,
                                                  on_time=self.add_neighbour_time)
         return self._search[view]

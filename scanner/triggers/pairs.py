@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cluster.knn import NeighbourSearch
+from ..cluster.knn import KnnGraph, NeighbourSearch
 
 K = 20
 BACKGROUND = 3000
@@ -34,9 +34,13 @@ class PromptNeighbours:
         self.ctx = ctx
         self.has_prompt = np.asarray(ctx.present["prompt"], dtype=bool)
         self.answered = np.asarray(ctx.present["answer"], dtype=bool)
-        search = NeighbourSearch(ctx.discovery["prompt"], k, self.has_prompt, seed=ctx.seed,
-                                 on_time=ctx.add_neighbour_time)
-        g = search.graph()
+        shared = ctx.searcher("prompt")
+        if shared.k >= k:      # the context's prompt search: its index serves the other rules too
+            g = shared.graph()
+            g = KnnGraph(g.sims[:, :k], g.idx[:, :k])
+        else:
+            g = NeighbourSearch(ctx.discovery["prompt"], k, self.has_prompt, seed=ctx.seed,
+                                on_time=ctx.add_neighbour_time).graph()
         self.idx, self.sim = g.idx, g.sims
         self.k = g.k
         self._background: Background | None = None
