@@ -9,7 +9,6 @@ Leipzig Corpora Collection frequency lists), restricted to words that are rare i
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 WORD = re.compile(r"[^\W\d_]+")
 STOPWORDS = {
@@ -36,15 +35,16 @@ SCRIPTS = [
     ("devanagari", re.compile(r"[\u0900-\u097F]")), ("thai", re.compile(r"[\u0E00-\u0E7F]")),
 ]
 UNDETERMINED = "und"
-_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_DROP_NON_LETTERS = {c: None for c in range(128) if chr(c) not in _ASCII_LETTERS}
-_NON_LETTERS_TO_SPACE = {c: " " for c in range(128) if chr(c) not in _ASCII_LETTERS}
+_LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
+_NON_LETTERS = bytes(c for c in range(128) if c not in _LETTERS)
+_LETTERS_ELSE_SPACE = bytes(c if c in _LETTERS else 32 for c in range(256))
 
 
 def _ascii_words(sample: str) -> tuple[int, list[str]]:
-    """(letters, lower-cased letter runs) of ASCII text, with str methods instead of a regex."""
-    letters = len(sample.translate(_DROP_NON_LETTERS))
-    return letters, sample.lower().translate(_NON_LETTERS_TO_SPACE).split()
+    """(letters, lower-cased letter runs) of ASCII text: byte-table translations instead of a regex."""
+    raw = sample.encode("ascii")
+    letters = len(raw.translate(None, _NON_LETTERS))
+    return letters, raw.lower().translate(_LETTERS_ELSE_SPACE).decode("ascii").split()
 
 
 def guess(text: str, max_chars: int = 600) -> str:
@@ -66,10 +66,10 @@ def guess(text: str, max_chars: int = 600) -> str:
     if len(words) < 3:
         return UNDETERMINED
     counts = dict.fromkeys(_SETS, 0)
-    seen = Counter(words)
-    for w in seen.keys() & _LANGS_OF.keys():
-        for lang in _LANGS_OF[w]:
-            counts[lang] += seen[w]
+    languages_of = _LANGS_OF.get
+    for w in words:
+        for lang in languages_of(w, ()):
+            counts[lang] += 1
     scores = sorted(((c, lang) for lang, c in counts.items()), reverse=True)
     (best, lang), (second, _) = scores[0], scores[1]
     if best >= 2 and best >= 1.5 * second:
