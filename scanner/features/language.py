@@ -34,6 +34,7 @@ SCRIPTS = [
     ("cjk", re.compile(r"[\u3040-\u30FF\u4E00-\u9FFF]")), ("hangul", re.compile(r"[\uAC00-\uD7AF]")),
     ("devanagari", re.compile(r"[\u0900-\u097F]")), ("thai", re.compile(r"[\u0E00-\u0E7F]")),
 ]
+ANY_SCRIPT = re.compile("|".join(rx.pattern for _, rx in SCRIPTS))
 UNDETERMINED = "und"
 _LETTERS = bytes(range(65, 91)) + bytes(range(97, 123))
 _NON_LETTERS = bytes(c for c in range(128) if c not in _LETTERS)
@@ -58,9 +59,10 @@ def guess(text: str, max_chars: int = 600) -> str:
         letters = sum(map(str.isalpha, sample))
         if letters < 8:
             return UNDETERMINED
-        for name, rx in SCRIPTS:   # the scripts below are all outside ASCII
-            if len(rx.findall(sample)) >= 0.3 * letters:
-                return name
+        if ANY_SCRIPT.search(sample):   # the scripts below are all outside ASCII
+            for name, rx in SCRIPTS:
+                if len(rx.findall(sample)) >= 0.3 * letters:
+                    return name
         words = [w.lower() for w in WORD.findall(sample)]
     words = words[:80]
     if len(words) < 3:
@@ -70,8 +72,8 @@ def guess(text: str, max_chars: int = 600) -> str:
     for w in words:
         for lang in languages_of(w, ()):
             counts[lang] += 1
-    scores = sorted(((c, lang) for lang, c in counts.items()), reverse=True)
-    (best, lang), (second, _) = scores[0], scores[1]
-    if best >= 2 and best >= 1.5 * second:
-        return lang
+    ordered = sorted(counts.values(), reverse=True)
+    best, second = ordered[0], ordered[1]
+    if best >= 2 and best >= 1.5 * second:   # then only one language has ``best``
+        return next(lang for lang, c in counts.items() if c == best)
     return UNDETERMINED
