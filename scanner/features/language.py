@@ -68,9 +68,8 @@ def guess(text: str, max_chars: int = 600) -> str:
     if len(words) < 3:
         return UNDETERMINED
     counts = dict.fromkeys(_SETS, 0)
-    languages_of = _LANGS_OF.get
-    for w in words:
-        for lang in languages_of(w, ()):
+    for w in filter(_LANGS_OF.__contains__, words):   # most words are not function words
+        for lang in _LANGS_OF[w]:
             counts[lang] += 1
     ordered = sorted(counts.values(), reverse=True)
     best, second = ordered[0], ordered[1]
