@@ -23,7 +23,7 @@ from scipy.sparse import csr_matrix
 
 WHITESPACE = " \t\n\r"
 SPLIT = re.compile(r"[ \t\n\r]+")
-MAX_MEMO = 1_000_000  # chunks kept; the memo starts over beyond it (results never depend on it)
+MAX_MEMO = 500_000  # chunks kept (~100 MB); the memo starts over beyond it (results never depend on it)
 
 
 def bert_style(tokenizer_json: Path) -> bool:
@@ -71,8 +71,8 @@ class ChunkTokenizer:
         memo = self.memo
         new = [c for c in chunks if c not in memo]
         if new:
-            if len(memo) + len(new) > MAX_MEMO:
-                memo.clear()
+            if len(memo) + len(new) > MAX_MEMO:   # start over, keeping what this batch needs
+                memo = self.memo = {c: memo[c] for c in chunks if c in memo}
             memo.update(zip(new, self._encode(new)))
         pieces = [memo[c] for c in chunks]
         out = (_csr(per_text, where, (len(texts), len(chunks))) @ _csr(*_flatten(pieces), (len(chunks), vocab))).tocsr()
