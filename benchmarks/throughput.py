@@ -226,8 +226,7 @@ def main() -> None:
             res["bertopic"] = child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
             print(label, "BERTopic-style (fast encoder)", rate(res["bertopic"]), res["bertopic"], flush=True)
         if n in casc or (not n and casc):
-            cache = work / f"cascade-cache-{label.replace(' ', '-')}"
-            shutil.rmtree(cache, ignore_errors=True)
+            cache = fresh_store(store, work / f"cascade-cache-{label.replace(' ', '-')}")   # cold, not distilling
             opts = {"embedder": "cascade", "cache_dir": str(cache)}
             res["cascade"] = child({"mode": "poisonscan", "path": str(path), "poison": poison, "options": opts})
             print(label, "local cascade (cold cache)", rate(res["cascade"]), res["cascade"], flush=True)

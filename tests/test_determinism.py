@@ -1,6 +1,7 @@
 """Same input and options -> byte-identical JSON and SARIF, whatever the cache state or path order;
 interrupted scans and concurrent scans leave the cache usable."""
 
+import json
 import shutil
 import signal
 import sqlite3
@@ -63,15 +64,18 @@ def test_sigkill_mid_scan_then_rescan_matches_a_clean_run(tmp_path):
 
 
 def test_sigint_gives_one_line_and_exit_130(tmp_path):
-    proc = _scan_proc(FIXTURES / "PC201" / "flag.jsonl", tmp_path / "cache")
+    data = tmp_path / "long.jsonl"       # minutes of transformer work: the signal always lands mid-scan
+    data.write_text("".join(json.dumps({"messages": [
+        {"role": "user", "content": f"Question {i}: what is {i} times {i + 7}, and why does it matter?"},
+        {"role": "assistant", "content": f"It is {i * (i + 7)}; record {i} shows the product of two numbers."}]}) + "\n"
+        for i in range(3000)), encoding="utf-8")
+    proc = _scan_proc(data, tmp_path / "cache")
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None and not (tmp_path / "cache").exists():
         time.sleep(0.05)                 # until the scan is at work (its cache folder exists), not a fixed wait
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
-    if proc.returncode in (0, 1):
-        pytest.skip("the scan finished before the signal")
-    assert proc.returncode == 130 and b"Traceback" not in err and b"interrupted" in err
+    assert proc.returncode == 130 and b"Traceback" not in err and b"interrupted" in err, err[-500:]
 
 
 def test_two_concurrent_scans_share_one_cache(tmp_path):
