@@ -64,17 +64,18 @@ def test_sigkill_mid_scan_then_rescan_matches_a_clean_run(tmp_path):
 
 
 def test_sigint_gives_one_line_and_exit_130(tmp_path):
-    data = tmp_path / "long.jsonl"       # minutes of transformer work: the signal always lands mid-scan
+    data = tmp_path / "long.jsonl"   # the first progress line comes after embedding, with the rules still to run
     data.write_text("".join(json.dumps({"messages": [
         {"role": "user", "content": f"Question {i}: what is {i} times {i + 7}, and why does it matter?"},
         {"role": "assistant", "content": f"It is {i * (i + 7)}; record {i} shows the product of two numbers."}]}) + "\n"
-        for i in range(3000)), encoding="utf-8")
-    proc = _scan_proc(data, tmp_path / "cache")
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None and not (tmp_path / "cache").exists():
-        time.sleep(0.05)                 # until the scan is at work (its cache folder exists), not a fixed wait
+        for i in range(1500)), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "scanner", "scan", str(data), "--format", "json", "--progress",
+                             "--cache-dir", str(tmp_path / "cache")], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    first = proc.stderr.read(1)          # blocks until the scan reports its first stage: it is at work
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
+    err = first + err
     assert proc.returncode == 130 and b"Traceback" not in err and b"interrupted" in err, err[-500:]
 
 
