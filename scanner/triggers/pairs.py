@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..cluster.knn import KnnGraph, NeighbourSearch
 
 K = 20
 BACKGROUND = 3000
@@ -30,19 +29,13 @@ class Background:
 
 
 class PromptNeighbours:
-    def __init__(self, ctx, k: int = K):
+    def __init__(self, ctx):
         self.ctx = ctx
         self.has_prompt = np.asarray(ctx.present["prompt"], dtype=bool)
         self.answered = np.asarray(ctx.present["answer"], dtype=bool)
-        shared = ctx.searcher("prompt")
-        if shared.k >= k:      # the context's prompt search: its index serves the other rules too
-            g = shared.graph()
-            g = KnnGraph(g.sims[:, :k], g.idx[:, :k])
-        else:
-            g = NeighbourSearch(ctx.discovery["prompt"], k, self.has_prompt, seed=ctx.seed,
-                                on_time=ctx.add_neighbour_time).graph()
-        self.idx, self.sim = g.idx, g.sims
-        self.k = g.k
+        g = ctx.searcher("prompt").graph()   # the context's prompt search keeps at least K per row
+        self.idx, self.sim = g.idx[:, :K], g.sims[:, :K]
+        self.k = self.idx.shape[1]
         self._background: Background | None = None
 
     def _cos(self, view: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
