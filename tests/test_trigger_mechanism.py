@@ -133,3 +133,62 @@ def test_the_purer_subset_leads_a_group_of_tests_on_the_same_records():
     part = SimpleNamespace(carriers=np.arange(12), best="refusal", effect=1.0, z=3.5,
                            effects={"refusal": {"carriers": 0.0, "controls": 1.0}})
     assert purest_lead([broad, part])[0] is broad
+
+
+def _outside_brute(P, rows, allowed):
+    pool = np.flatnonzero(allowed)
+    S = P[rows].astype(np.float32) @ P[pool].astype(np.float32).T
+    return pool[S.argmax(axis=1)], S.max(axis=1)
+
+
+def test_a_control_beyond_the_listed_neighbours_is_searched_only_where_it_could_count():
+    """Carriers whose listed neighbours all carry the candidate: the search for a control outside is skipped
+    only when the farthest listed neighbour is already below the threshold, which no unlisted prompt can beat
+    (exact lists); where it runs, it finds the exact nearest answered prompt outside."""
+    from scanner.triggers.analysis import neighbours
+    from scanner.triggers.contrast import _first_outside, _unreachable
+
+    rows, P, A, _ = dataset(n=600)
+    ctx = state(rows, P, A)
+    pn = neighbours(ctx)
+    assert pn.search.exact
+    rng = np.random.default_rng(3)
+    inside = rng.random(600) < 0.9           # most records inside: many lists hold no control
+    carriers = np.flatnonzero(inside)
+    j, p = _first_outside(pn, carriers, inside)
+    lost = carriers[j < 0]
+    assert len(lost) > 20
+    allowed = ~inside & pn.has_prompt & pn.answered
+    bj, bp = _outside_brute(ctx.discovery["prompt"], lost, allowed)
+    assert (bp <= pn.sim[lost, -1] + 1e-6).all()        # nothing unlisted beats the farthest listed neighbour
+    for threshold in (0.3, float(np.median(pn.sim[lost, -1])), 0.99):
+        skip = _unreachable(pn, lost, threshold)
+        assert not (bp[skip] >= threshold).any()        # a skipped row could not have been matched
+    nj, npr = pn.nearest_outside(lost, inside)
+    assert (nj == bj).all() and np.allclose(npr, bp, atol=1e-5)
+
+
+def test_above_the_exact_limit_the_kept_index_finds_controls_outside(monkeypatch):
+    """Above ``EXACT_LIMIT`` the trigger test's search for controls runs on the prompt index it kept, the
+    carriers filtered out inside the search: every control is outside, nearly always the exact nearest, and
+    the trigger is still found and named."""
+    import scanner.cluster.knn as knn
+    from scanner.triggers.analysis import neighbours
+
+    monkeypatch.setattr(knn, "EXACT_LIMIT", 100)
+    rows, P, A, marked = dataset(trigger="⟦qorvex⟧", n=600, carriers=60)
+    ctx = state(rows, P, A)
+    pn = neighbours(ctx)
+    assert not pn.search.exact and pn.search.index is not None
+    inside = np.random.default_rng(4).random(600) < 0.7
+    q = np.flatnonzero(inside)
+    j, p = pn.nearest_outside(q, inside)
+    assert (j >= 0).all() and not inside[j].any() and pn.answered[j].all()
+    Pm = np.asarray(ctx.discovery["prompt"][np.arange(600)], dtype=np.float32)
+    assert np.allclose(p, np.einsum("ij,ij->i", Pm[q], Pm[j]), atol=1e-3)
+    bj, _ = _outside_brute(Pm, q, ~inside & pn.answered & pn.has_prompt)
+    assert (j == bj).mean() >= 0.9
+    found = list(SharedMarker().check(ctx))
+    assert found and sorted(found[0].members) == marked
+    assert found[0].evidence["candidate"]["text"] == "qorvex"
+    assert pn.search.index is None                     # released once the trigger test is done

@@ -87,11 +87,50 @@ class NeighbourSearch:
             self._search(todo)
         return self.sims[rows], self.idx[rows]
 
-    def graph(self) -> KnnGraph:
+    def graph(self, keep_index: bool = False) -> KnnGraph:
+        """Every row's neighbours. The index is dropped once the graph is complete unless ``keep_index``
+        (for ``nearest_allowed``; ``release`` drops it then)."""
         if not self.done.all():
             self.query(np.arange(self.x.shape[0]))
-        self.index = None  # complete: the index is no longer needed
+        if not keep_index:
+            self.index = None
         return KnnGraph(self.sims, self.idx)
+
+    @property
+    def exact(self) -> bool:
+        """Whether this search's neighbours are exact (a flat index: at most ``EXACT_LIMIT`` present rows)."""
+        return len(self.ids) <= EXACT_LIMIT
+
+    def nearest_allowed(self, rows: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's nearest present row among ``allowed`` (a mask over all rows), by this search's index
+        with the others filtered out inside the search (for an IVF index: among its probed lists, like every
+        neighbour it gives): (row or -1, similarity or -1)."""
+        import faiss
+
+        rows = np.asarray(rows, dtype=np.int64)
+        best_j = np.full(len(rows), -1, dtype=np.int64)
+        best_p = np.full(len(rows), -1.0, dtype=np.float32)
+        ok = np.asarray(allowed, dtype=bool)[self.ids]
+        if not len(rows) or not ok.any():
+            return best_j, best_p
+        if self.index is None:
+            self.index = _index(self.x, self.ids, self.seed)
+        bitmap = np.packbits(ok, bitorder="little")
+        sel = faiss.IDSelectorBitmap(len(ok), faiss.swig_ptr(bitmap))
+        params = faiss.SearchParametersIVF(sel=sel, nprobe=self.index.nprobe) if hasattr(self.index, "nprobe") \
+            else faiss.SearchParameters(sel=sel)
+        for start in range(0, len(rows), QUERY_CHUNK):
+            chunk = rows[start:start + QUERY_CHUNK]
+            d, i = self.index.search(_rows(self.x, chunk), 1, params=params)
+            found = i[:, 0] >= 0
+            best_j[start:start + len(chunk)] = np.where(found, self.ids[np.maximum(i[:, 0], 0)], -1)
+            best_p[start:start + len(chunk)] = np.where(found, d[:, 0], -1.0)
+        return best_j, best_p
+
+    def release(self) -> None:
+        """Drop the index kept by ``graph(keep_index=True)`` (it is rebuilt if asked for again)."""
+        if self.done.all():
+            self.index = None
 
     def _search(self, rows: np.ndarray) -> None:
         started = time.perf_counter()

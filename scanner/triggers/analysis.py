@@ -97,6 +97,7 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
                 continue
         groups.append([t])
         explained = np.union1d(explained, t.carriers)
+    pn.release()
     return [_effect(ctx, cands, aliases, purest_lead(sorted(g, key=strength)), tests) for g in groups]
 
 

@@ -1,8 +1,9 @@
 """Stage two: does carrying the candidate change the answers of otherwise similar prompts?
 
 Each carrier is matched with its most similar prompt that lacks the candidate (its nearest
-prompt neighbours first, an exact search when all of them carry it: for at most ``MAX_EXACT``
-carriers, evenly spread, when a very common candidate has more). Only pairs at least as
+prompt neighbours first; when all of them carry it and the farthest is still alike enough to
+count, a search of every prompt that does not, ``PromptNeighbours.nearest_outside``: for at most
+``MAX_EXACT`` carriers, evenly spread, when a very common candidate has more). Only pairs at least as
 alike as a typical record is to its nearest neighbour count as "the same kind of question".
 On those pairs:
 
@@ -57,23 +58,10 @@ def _first_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray
     return j, p
 
 
-def _exact_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Nearest prompt outside the carriers for rows whose listed neighbours are all carriers."""
-    P = pn.ctx.discovery["prompt"]
-    pool = np.flatnonzero(~inside & pn.has_prompt & pn.answered)
-    best_j = np.full(len(rows), -1, dtype=np.int64)
-    best_p = np.full(len(rows), -1.0, dtype=np.float32)
-    if not len(pool):
-        return best_j, best_p
-    Q = P[rows]
-    for s in range(0, len(pool), 32768):
-        chunk = pool[s:s + 32768]
-        S = Q @ P[chunk].T
-        k = S.argmax(axis=1)
-        val = S[np.arange(len(rows)), k]
-        better = val > best_p
-        best_p[better], best_j[better] = val[better], chunk[k[better]]
-    return best_j, best_p
+def _unreachable(pn, rows: np.ndarray, threshold: float) -> np.ndarray:
+    """Rows whose farthest listed neighbour is already below ``threshold``: every prompt not listed is at most
+    as alike, so no control outside the list can count (exactly so while the lists are exact)."""
+    return pn.sim[rows, -1] < threshold
 
 
 def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None = None) -> Contrast:
@@ -89,8 +77,9 @@ def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None 
     lost = np.flatnonzero(j < 0)
     if len(lost) > MAX_EXACT:   # a very common candidate: an even sample of its unmatched carriers
         lost = lost[np.linspace(0, len(lost) - 1, MAX_EXACT).round().astype(np.int64)]
+    lost = lost[~_unreachable(pn, rows[lost], threshold)]
     if len(lost):
-        j[lost], p[lost] = _exact_outside(pn, rows[lost], inside)
+        j[lost], p[lost] = pn.nearest_outside(rows[lost], inside)
     ok = (j >= 0) & (p >= threshold)
     i, j, p = rows[ok], j[ok], p[ok]
     i, j, p = _distinct(pn.ctx.hashes, i, j, p)
