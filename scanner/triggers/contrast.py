@@ -60,8 +60,9 @@ def _first_outside(pn, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray
 
 def _unreachable(pn, rows: np.ndarray, threshold: float) -> np.ndarray:
     """Rows whose farthest listed neighbour is already below ``threshold``: every prompt not listed is at most
-    as alike, so no control outside the list can count (exactly so while the lists are exact)."""
-    return pn.sim[rows, -1] < threshold
+    as alike, so no control outside the list can count (exactly so while the lists are exact; the margin covers
+    the last bits by which the index's and the exact scan's cosines can differ)."""
+    return pn.sim[rows, -1] < threshold - 1e-5
 
 
 def contrast(pn, desc, c: int, carriers: np.ndarray, exclude: np.ndarray | None = None) -> Contrast:
