@@ -26,27 +26,29 @@ def _projection(X: np.ndarray, seed: int) -> np.ndarray:
 
 
 def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
-    """(n, DIMS) projected answer residuals and (n, D) descriptor residuals (NaN: not applicable)."""
+    """(n, DIMS) projected answer residuals and (n, D) descriptor residuals (NaN: not applicable), a block of
+    rows at a time (nothing of size n x d or n x K x D is held)."""
     ctx, idx = pn.ctx, pn.idx
     A = ctx.discovery["answer"]
     n = ctx.n
-    E = np.zeros((n, A.shape[1]), dtype=np.float32)
-    valid = (idx >= 0) & pn.answered[np.maximum(idx, 0)]
+    proj = _projection(np.zeros((0, A.shape[1]), dtype=np.float32), ctx.seed)   # seeded: depends on d only
+    E = np.zeros((n, DIMS), dtype=np.float32)
+    V = desc.values.astype(np.float32)
+    V[desc.values < 0] = np.nan
+    R = np.empty_like(V)
     for s in range(0, n, 1024):
         rows = slice(s, min(n, s + 1024))
-        nb, ok = idx[rows], valid[rows]
+        nb = idx[rows]
+        ok = (nb >= 0) & pn.answered[np.maximum(nb, 0)]
         flat = A[np.maximum(nb, 0).ravel()].reshape(nb.shape[0], nb.shape[1], -1)
         cnt = ok.sum(axis=1)
         means = (flat * ok[:, :, None]).sum(axis=1) / np.maximum(cnt, 1)[:, None]
-        E[rows] = np.where((cnt > 0)[:, None] & pn.answered[rows][:, None], A[rows] - means, 0.0)
-    E = E @ _projection(E[np.abs(E).sum(axis=1) > 0] if (np.abs(E).sum(axis=1) > 0).any() else E, ctx.seed)
-    V = desc.values.astype(np.float32)
-    V[desc.values < 0] = np.nan
-    nbv = V[np.maximum(idx, 0)]
-    nbv[idx < 0] = np.nan
-    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        R = V - np.nanmean(nbv, axis=1) if nbv.size else V
+        E[rows] = np.where((cnt > 0)[:, None] & pn.answered[rows][:, None], A[rows] - means, 0.0) @ proj
+        nbv = V[np.maximum(nb, 0)]
+        nbv[nb < 0] = np.nan
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            R[rows] = V[rows] - np.nanmean(nbv, axis=1) if nbv.size else V[rows]
     return E, R
 
 
