@@ -48,6 +48,9 @@ class _Main(click.Group):
         except PoisonscanError as exc:
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
+            # the interrupt can land inside a constructor (a progress bar's): its half-built object's
+            # destructor then fails while the process exits; the user asked to stop, one line says so
+            sys.unraisablehook = lambda _unraisable: None
             _fail("interrupted", 130)
         except BrokenPipeError:  # output piped into a reader that stopped early (e.g. head)
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
