@@ -83,6 +83,14 @@ def _drain(fd: int, deadline: float) -> bytes:
     return out
 
 
+def _interruptible() -> None:
+    """In the child before exec: SIGINT at its default and not blocked. A child inherits an ignored SIGINT (a run
+    started with `cmd &` in a script) and a blocked one, Python then never installs its handler, and the scan
+    would run to its end whatever the test sends (seen in two full runs, never with the test alone)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 def test_sigint_gives_one_line_and_exit_130(tmp_path):
     """On a terminal the first stage shows a live bar as soon as it starts: SIGINT sent at its first byte lands
     with the whole scan still ahead (1,500 records to embed), whatever the machine's speed."""
@@ -101,7 +109,8 @@ def test_sigint_gives_one_line_and_exit_130(tmp_path):
     try:
         proc = subprocess.Popen([sys.executable, "-m", "scanner", "scan", str(data), "--format", "json",
                                  "--cache-dir", str(tmp_path / "cache")], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=slave, stdin=subprocess.DEVNULL)
+                                stderr=slave, stdin=subprocess.DEVNULL,
+                                preexec_fn=_interruptible)
         os.close(slave)
         first = os.read(master, 1)           # blocks until the first stage's bar appears: the scan is at work
         proc.send_signal(signal.SIGINT)
