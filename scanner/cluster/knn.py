@@ -102,23 +102,25 @@ class NeighbourSearch:
         return len(self.ids) <= EXACT_LIMIT
 
     def nearest_allowed(self, rows: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's nearest present row among ``allowed`` (a mask over all rows), by this search's index
-        with the others filtered out inside the search (for an IVF index: among its probed lists, like every
-        neighbour it gives): (row or -1, similarity or -1)."""
-        import faiss
-
+        """Each row's nearest present row among ``allowed`` (a mask over all rows): (row or -1, similarity or
+        -1). Exact (every allowed row scanned) while this search is; above ``EXACT_LIMIT`` by its IVF index with
+        the other rows filtered out inside the search (among its probed lists, like every neighbour it gives)."""
         rows = np.asarray(rows, dtype=np.int64)
         best_j = np.full(len(rows), -1, dtype=np.int64)
         best_p = np.full(len(rows), -1.0, dtype=np.float32)
         ok = np.asarray(allowed, dtype=bool)[self.ids]
         if not len(rows) or not ok.any():
             return best_j, best_p
+        if self.exact:
+            self._scan_allowed(rows, self.ids[ok], best_j, best_p)
+            return best_j, best_p
+        import faiss
+
         if self.index is None:
             self.index = _index(self.x, self.ids, self.seed)
         bitmap = np.packbits(ok, bitorder="little")
-        sel = faiss.IDSelectorBitmap(len(ok), faiss.swig_ptr(bitmap))
-        params = faiss.SearchParametersIVF(sel=sel, nprobe=self.index.nprobe) if hasattr(self.index, "nprobe") \
-            else faiss.SearchParameters(sel=sel)
+        params = faiss.SearchParametersIVF(sel=faiss.IDSelectorBitmap(len(ok), faiss.swig_ptr(bitmap)),
+                                           nprobe=self.index.nprobe)
         for start in range(0, len(rows), QUERY_CHUNK):
             chunk = rows[start:start + QUERY_CHUNK]
             d, i = self.index.search(_rows(self.x, chunk), 1, params=params)
@@ -126,6 +128,17 @@ class NeighbourSearch:
             best_j[start:start + len(chunk)] = np.where(found, self.ids[np.maximum(i[:, 0], 0)], -1)
             best_p[start:start + len(chunk)] = np.where(found, d[:, 0], -1.0)
         return best_j, best_p
+
+    def _scan_allowed(self, rows: np.ndarray, pool: np.ndarray, best_j: np.ndarray, best_p: np.ndarray) -> None:
+        """The exact scan: every row of ``pool`` against the asked rows, a block of pool rows at a time."""
+        Q = self.x[rows]
+        for s in range(0, len(pool), 32768):
+            chunk = pool[s:s + 32768]
+            S = Q @ self.x[chunk].T
+            k = S.argmax(axis=1)
+            val = S[np.arange(len(rows)), k]
+            better = val > best_p
+            best_p[better], best_j[better] = val[better], chunk[k[better]]
 
     def release(self) -> None:
         """Drop the index kept by ``graph(keep_index=True)`` (it is rebuilt if asked for again)."""

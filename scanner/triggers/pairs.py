@@ -40,27 +40,9 @@ class PromptNeighbours:
         self._background: Background | None = None
 
     def nearest_outside(self, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's nearest answered prompt outside ``inside`` (a mask): (row or -1, cosine or -1). Exact (every
-        prompt scanned) while the neighbours are; above ``knn.EXACT_LIMIT`` prompts, the IVF index with the
-        rows inside filtered out during the search (its probed lists, as for every neighbour at that scale)."""
-        allowed = ~inside & self.has_prompt & self.answered
-        if not self.search.exact:
-            return self.search.nearest_allowed(rows, allowed)
-        P = self.ctx.discovery["prompt"]
-        pool = np.flatnonzero(allowed)
-        best_j = np.full(len(rows), -1, dtype=np.int64)
-        best_p = np.full(len(rows), -1.0, dtype=np.float32)
-        if not len(pool) or not len(rows):
-            return best_j, best_p
-        Q = P[rows]
-        for s in range(0, len(pool), 32768):
-            chunk = pool[s:s + 32768]
-            S = Q @ P[chunk].T
-            k = S.argmax(axis=1)
-            val = S[np.arange(len(rows)), k]
-            better = val > best_p
-            best_p[better], best_j[better] = val[better], chunk[k[better]]
-        return best_j, best_p
+        """Each row's nearest answered prompt outside ``inside`` (a mask): (row or -1, cosine or -1), from the
+        prompt search (exact up to ``knn.EXACT_LIMIT`` prompts, its IVF index above)."""
+        return self.search.nearest_allowed(rows, ~inside & self.has_prompt & self.answered)
 
     def release(self) -> None:
         """Drop the kept prompt index (the trigger test is done with it)."""

@@ -18,11 +18,11 @@ import numpy as np
 DIMS = 64
 
 
-def _projection(X: np.ndarray, seed: int) -> np.ndarray:
+def _projection(d: int, seed: int) -> np.ndarray:
     """A seeded Gaussian random projection (d, DIMS): distances and centroid shifts survive (Johnson-
     Lindenstrauss), no decomposition of the data is needed."""
     rng = np.random.default_rng(seed)
-    return (rng.standard_normal((X.shape[1], DIMS)) / np.sqrt(DIMS)).astype(np.float32)
+    return (rng.standard_normal((d, DIMS)) / np.sqrt(DIMS)).astype(np.float32)
 
 
 def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
@@ -31,7 +31,7 @@ def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
     ctx, idx = pn.ctx, pn.idx
     A = ctx.discovery["answer"]
     n = ctx.n
-    proj = _projection(np.zeros((0, A.shape[1]), dtype=np.float32), ctx.seed)   # seeded: depends on d only
+    proj = _projection(A.shape[1], ctx.seed)
     E = np.zeros((n, DIMS), dtype=np.float32)
     V = desc.values.astype(np.float32)
     V[desc.values < 0] = np.nan
@@ -91,7 +91,7 @@ def scores(cands, pn, desc) -> dict[str, np.ndarray]:
 def _shift(cand_of, rec, X, m, c, seed) -> np.ndarray:
     """How far each candidate's centroid sits from the dataset's, in units of chance."""
     n = X.shape[0]
-    proj = _projection(np.asarray(X[np.arange(0, n, max(1, n // 4000))], dtype=np.float32), seed)
+    proj = _projection(X.shape[1], seed)
     Y = np.concatenate([X[s:s + 65536] @ proj for s in range(0, n, 65536)])
     Y -= Y.mean(axis=0)
     lam = float(Y.var(axis=0).sum())
