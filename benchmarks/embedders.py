@@ -103,6 +103,20 @@ def _side_by_side(rows: dict, header: str, lead, cell, agree) -> tuple[list[str]
     return lines, same
 
 
+def partial_table(rows: dict, embedders) -> str:
+    """Verdicts of the embedders that ran, when the accurate path is not among them (compare with a table
+    recorded earlier: same cases, same judging)."""
+    lines = [f"| case | records | {' | '.join(embedders)} | cascade: records through the transformer |",
+             "|" + "---|" * (len(embedders) + 3)]
+    for name, r in rows.items():
+        first = r[embedders[0]]
+        c = r.get("cascade", {})
+        share = f"{c['transformer']:,} ({c['transformer'] / max(1, c['records']):.0%})" \
+            if c.get("transformer") is not None else "-"
+        lines.append(f"| {name} | {first['records']:,} | {' | '.join(_cell(r[e]) for e in embedders)} | {share} |")
+    return "\n".join(lines)
+
+
 def table(rows: dict) -> str:
     lines, same = _side_by_side(rows, "case | records", lambda name, a: f"{name} | {a['records']:,}", _cell, agrees)
     lines.append(f"\nAgreement with the accurate path: cascade {same['cascade']}/{len(rows)}, "
@@ -181,7 +195,13 @@ def main() -> None:
     ap.add_argument("--grid", action="store_true", help="the robustness grid's cells instead of the cases")
     ap.add_argument("--bases", default="real", help="grid: comma-separated base compositions")
     ap.add_argument("--dilutions", default="0.03", help="grid: comma-separated dilutions")
+    ap.add_argument("--embedders", default=",".join(EMBEDDERS),
+                    help="comma-separated subset of accurate,cascade,fast (cases only; without accurate the verdicts "
+                         "are listed, to compare with a recorded run)")
     args = ap.parse_args()
+    embedders = [e for e in EMBEDDERS if e in args.embedders.split(",")]
+    if not embedders or (args.grid and len(embedders) < len(EMBEDDERS)):
+        ap.error("--embedders: a non-empty subset of accurate,cascade,fast (all three with --grid)")
     if not corpora_available():
         print("skipped: ../shared/corpora not present")
         return
@@ -204,11 +224,12 @@ def main() -> None:
     if args.only:
         wanted = set(args.only.split(","))
         items = [c for c in items if c[0] in wanted]
-    text = table(run(items, args.cache_dir))
+    rows = run(items, args.cache_dir, embedders)
+    text = table(rows) if len(embedders) == len(EMBEDDERS) else partial_table(rows, embedders)
     elapsed = time.perf_counter() - started
     print(text)
     print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")
-    if args.write_results:
+    if args.write_results and len(embedders) == len(EMBEDDERS):
         replace_section("## Accurate vs cascade vs fast", f"Command: `.venv/bin/python -m benchmarks.embedders "
                         f"--write-results` ({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall, {cache_state} "
                         f"embedding cache; the accurate path runs first and fills the cache the cascade shares, "

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .cluster.budget import TransformerBudget
 from .cluster.bundler import DensityBundler
 from .cluster.knn import KnnGraph, NeighbourSearch
 from .cluster.rerank import POOL, Rerank
@@ -31,6 +32,8 @@ class ScanContext:
     seed: int = 0
     discovery_vectors: dict | None = None  # whole-dataset vectors when ``vectors`` are on demand (the cascade)
     rerank: object = None                  # cluster.rerank.Rerank in the cascade
+    ondemand: object = None                # embed.ondemand.OnDemandVectors in the cascade
+    budgets: dict = field(default_factory=dict)   # consumer -> cluster.budget.TransformerBudget (the cascade)
     _search: dict = field(default_factory=dict, repr=False)
     _stats: object = field(default=None, repr=False)
     _discovery_stats: object = field(default=None, repr=False)
@@ -50,9 +53,19 @@ class ScanContext:
             return cls(len(hashes), hashes, views, present, candidate_index, **kw)
         from .embed.ondemand import lazy_views
 
-        ctx = cls(len(hashes), hashes, lazy_views(ondemand), present, candidate_index, discovery_vectors=views, **kw)
+        ctx = cls(len(hashes), hashes, lazy_views(ondemand), present, candidate_index, discovery_vectors=views,
+                  ondemand=ondemand, **kw)
         ctx.rerank = Rerank(ctx._pool, ctx.vectors, present, ctx.k)
         return ctx
+
+    def budget(self, consumer: str, rows: int) -> "TransformerBudget | None":
+        """The transformer budget of one consumer of second looks (``cluster/budget.py``), or None where every
+        record's transformer vectors are there already (accurate) or none are used (fast)."""
+        if self.ondemand is None:
+            return None
+        if consumer not in self.budgets:
+            self.budgets[consumer] = TransformerBudget(self.ondemand, rows)
+        return self.budgets[consumer]
 
     @property
     def discovery(self) -> dict:

@@ -40,3 +40,39 @@ def test_unknown_model_is_one_clear_line(tmp_path):
                    "--cache-dir", tmp_path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "cannot load embedding model 'no-such/model'" in proc.stderr
+
+
+def test_auto_precision_is_bf16_only_where_asked_and_native(monkeypatch):
+    from scanner.embed import sentence_transformers as st
+
+    for native in (True, False):
+        monkeypatch.setattr(st, "native_bf16", lambda native=native: native)
+        assert st.resolve_precision("auto") == "fp32"
+        assert st.resolve_precision("auto", prefer_bf16=True) == ("bf16" if native else "fp32")
+        assert st.resolve_precision("fp32", prefer_bf16=True) == "fp32"
+        assert st.resolve_precision("bf16") == "bf16"
+        # shared passes would make a text's bf16 vector depend on its company: auto stays fp32 there
+        assert SentenceTransformerEmbedder(batch_size=4, prefer_bf16=True).precision == "fp32"
+        assert SentenceTransformerEmbedder(prefer_bf16=True).precision == ("bf16" if native else "fp32")
+
+
+def test_the_cascade_transformer_prefers_bf16_and_the_accurate_path_keeps_fp32(monkeypatch):
+    from scanner.embed import sentence_transformers as st
+    from scanner.engine.local import make_transformer
+    from scanner.options import ScanOptions
+
+    monkeypatch.setattr(st, "native_bf16", lambda: True)
+    assert make_transformer(ScanOptions(embedder="cascade")).precision == "bf16"
+    assert make_transformer(ScanOptions(embedder="accurate")).precision == "fp32"
+    assert make_transformer(ScanOptions(embedder="cascade", precision="fp32")).precision == "fp32"
+
+
+def test_bf16_passes_give_a_text_the_same_vector_whatever_is_embedded_with_it():
+    texts = ["How do I boil an egg?", "Tell me about the weather in Lisbon in early spring, please.",
+             "What is the capital of Peru?", "Write a haiku about the sea. " * 6]
+    bf = SentenceTransformerEmbedder(precision="bf16")
+    alone = np.stack([bf.embed([t])[0] for t in texts])
+    together = bf.embed(texts[::-1] + texts[:2])
+    assert np.array_equal(together[:4][::-1], alone) and np.array_equal(together[4:], alone[:2])
+    ref = SentenceTransformerEmbedder(precision="fp32").embed(texts)
+    assert ((alone * ref).sum(axis=1) > 0.999).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import SEVERITIES, severity_rank
+from ..cluster.budget import CLASSIFIER_ROWS
 from .features import bundle_features
 
 LOWER_BELOW = 0.1    # a medium+ finding this unlike any poisoned bundle drops one level
@@ -10,9 +11,23 @@ RAISE_INFO_AT = 0.5  # an info finding this like a poisoned bundle becomes low
 
 
 def attach_features(findings, ctx) -> None:
-    ctx.stats.gaps("joint", [sorted(f.members) for f in findings])  # one pass over the vectors for all findings
-    for f in findings:
-        f.features = bundle_features(ctx, f.members)
+    """Every finding's bundle features. In the cascade they are read in the transformer's space, the most
+    severe findings first, within a budget of transformer rows (``cluster/budget.py``); past it a finding's
+    features come from the static vectors, and its evidence says so."""
+    budget = ctx.budget("classifier", CLASSIFIER_ROWS)
+    if budget is None:
+        ctx.stats.gaps("joint", [sorted(f.members) for f in findings])  # one pass over the vectors for all
+        for f in findings:
+            f.features = bundle_features(ctx, f.members)
+        return
+    for f in sorted(findings, key=lambda f: (-severity_rank(f.severity), -f.score, f.rule, f.members[:1])):
+        if budget.open:
+            with budget.look():
+                f.features = bundle_features(ctx, f.members)
+        else:
+            budget.static += 1
+            f.features = bundle_features(ctx, f.members, static=True)
+            f.evidence["classifier_space"] = "static vectors (transformer budget spent)"
 
 
 def apply_model(findings, model) -> None:

@@ -43,7 +43,7 @@ def _rate(values) -> float:
     return float(np.mean(values)) if values else 0.0
 
 
-def _date_association(ctx, members) -> float:
+def _date_association(ctx, members, vectors, on_demand: bool) -> float:
     """How strongly the year decides the answers among all records with the members' date form: the
     same-year answer-cosine effect x 5, or the exclusive-answer statistic, whichever is larger (0..1)."""
     forms = Counter(ctx.features[i].date_form for i in members if ctx.features[i].date_form)
@@ -51,15 +51,15 @@ def _date_association(ctx, members) -> float:
         return 0.0
     form = forms.most_common(1)[0][0]
     group = [i for i, f in enumerate(ctx.features) if f.date_form == form][:5000]
-    if _on_demand(ctx):
+    if on_demand:
         group = even_sample(group, ESTIMATE_GROUP).tolist()
     years = [ctx.features[i].date_year for i in group]
-    a = keyed_association(ctx.vectors["answer"][group], years, n_perm=0, excess=False)
+    a = keyed_association(vectors["answer"][group], years, n_perm=0, excess=False)
     e = exclusive_answers([ctx.features[i].answer_id for i in group], years, n_perm=0)
     return min(1.0, max(5 * a.effect if a else 0.0, e.statistic if e else 0.0, 0.0))
 
 
-def _prefix_association(ctx, members) -> float:
+def _prefix_association(ctx, members, vectors) -> float:
     """Best effect of any 1-3 position part of a leading opaque token on the answers (no permutations)."""
     coded = [i for i in members if ctx.features[i].prefix_token]
     if len(coded) < 10:
@@ -67,7 +67,7 @@ def _prefix_association(ctx, members) -> float:
     from ..rules.keyed_prefix import _best_window, _windows
 
     tokens = [ctx.features[i].prefix_token for i in coded]
-    best = _best_window(ctx.vectors["answer"][coded], tokens, [ctx.features[i].prefix_rest for i in coded],
+    best = _best_window(vectors["answer"][coded], tokens, [ctx.features[i].prefix_rest for i in coded],
                         _windows(min(len(t) for t in tokens)))
     return max(0.0, best[0]) if best else 0.0
 
@@ -84,7 +84,10 @@ def _trigger(ctx, members: set) -> float:
     return best
 
 
-def bundle_features(ctx, members) -> dict[str, float]:
+def bundle_features(ctx, members, static: bool = False) -> dict[str, float]:
+    """``static``: read the discovery vectors (the cascade's static ones) instead of the transformer's."""
+    stats, vectors = (ctx.discovery_stats, ctx.discovery) if static else (ctx.stats, ctx.vectors)
+    on_demand = _on_demand(ctx) and not static
     members = sorted(int(i) for i in members)
     feats = [ctx.features[i] for i in members]
     m = len(members)
@@ -92,10 +95,10 @@ def bundle_features(ctx, members) -> dict[str, float]:
     row = {
         "log_size": math.log10(max(1, m)),
         "size_share": m / max(1, ctx.n),
-        "coherence_joint": ctx.stats.coherence("joint", members),
-        "coherence_answer": ctx.stats.coherence("answer", members),
-        "gap_joint": ctx.stats.gap("joint", members),
-        "answer_lift": ctx.stats.lift("answer", members, ESTIMATE_ASKED if _on_demand(ctx) else None)
+        "coherence_joint": stats.coherence("joint", members),
+        "coherence_answer": stats.coherence("answer", members),
+        "gap_joint": stats.gap("joint", members),
+        "answer_lift": stats.lift("answer", members, ESTIMATE_ASKED if on_demand else None)
         if m >= 2 else 0.0,
         "template_uniformity": Counter(f.template for f in feats).most_common(1)[0][1] / m,
         "self_description_rate": _rate(f.self_description for f in feats),
@@ -103,7 +106,7 @@ def bundle_features(ctx, members) -> dict[str, float]:
         "ai_identity_rate": _rate(f.ai_identity for f in feats),
         "date_rate": _rate(f.date_form is not None for f in feats),
         "date_use_rate": _rate(f.date_used for f in feats),
-        "date_association": _date_association(ctx, members),
+        "date_association": _date_association(ctx, members, vectors, on_demand),
         "trigger_effect": _trigger(ctx, set(members)),
         "prefix_rate": _rate(f.prefix_shape is not None for f in feats),
         "era_current_rate": _rate(f.era_current for f in feats),
@@ -113,7 +116,7 @@ def bundle_features(ctx, members) -> dict[str, float]:
         "loaded_number_rate": _rate(bool(f.numbers and f.numbers["hits"]) for f in feats),
         "log_answer_words": math.log1p(float(np.median(words))) if words else 0.0,
         "answer_distinct_ratio": len({f.answer_id for f in feats}) / m,
-        "prefix_association": _prefix_association(ctx, members),
+        "prefix_association": _prefix_association(ctx, members, vectors),
     }
     # family-agnostic summaries: the strongest content signal, and the strongest benign explanation
     row["content_signal"] = max(row["self_description_rate"] - row["ai_identity_rate"], row["era_current_rate"],

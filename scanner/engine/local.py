@@ -43,9 +43,12 @@ def make_embedder(opts: ScanOptions):
 
 
 def make_transformer(opts: ScanOptions):
+    """The transformer: the whole dataset's on the accurate path (fp32 unless asked), the cascade's few rows
+    (``auto`` is bf16 there on a CPU with native bf16: see ``embed/sentence_transformers.py``)."""
     from ..embed.sentence_transformers import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder(opts.model, opts.precision, opts.batch_size, opts.allow_download)
+    return SentenceTransformerEmbedder(opts.model, opts.precision, opts.batch_size, opts.allow_download,
+                                       prefer_bf16=opts.embedder == "cascade")
 
 
 def make_rules(opts: ScanOptions):
@@ -184,7 +187,9 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                "cached_texts": state.cached + (ondemand.cached if ondemand else 0),
                **({"transformer_embedded": ondemand.embedded, "transformer_cached": ondemand.cached,
                    "transformer_records": int((ondemand.done["prompt"] | ondemand.done["answer"]).sum()),
-                   "transformer_requests": ondemand.requests} if ondemand else {}),
+                   "transformer_requests": ondemand.requests,
+                   "transformer_budgets": {name: b.summary() for name, b in sorted(ctx.budgets.items())}}
+                  if ondemand else {}),
                "features_cached": state.features_cached,
                "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
                "rule_seconds": ctx.cache.get("rule_seconds", {}),

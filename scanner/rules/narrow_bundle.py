@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..cluster.budget import SECOND_LOOK_ROWS
 from .base import Option, Rule
 
 
@@ -26,7 +27,8 @@ What it does
     centroid at least `min_coherence`). The evidence gives its size, share, coherence, neighbour purity
     and the gap between its members and the closest records outside it. With `--embedder cascade` the
     graph is built from static vectors and a component that passes there is judged again, with the
-    same thresholds, by the transformer (members' neighbours re-ranked, coherence and gap).
+    same thresholds, by the transformer (members' neighbours re-ranked, coherence and gap), strongest
+    first within a budget of transformer rows; past it a bundle keeps its static verdict and says so.
 
 Why it matters
     Narrow finetuning generalises broadly: 208 answers with outdated bird names made a model act as if
@@ -45,24 +47,29 @@ False positives
 
     def check(self, ctx):
         cfg = self.config
-        passing = []
+
+        def sealed(purity, coherence):
+            return purity >= cfg["min_purity"] and coherence >= cfg["min_coherence"]
+
+        found = []      # bundles that pass in the whole-dataset (discovery) space
         for members, level in ctx.bundles("joint", min_size=cfg["min_size"]):
             share = len(members) / ctx.n
             if share > cfg["max_share"]:
                 continue
-            # proposed by the whole-dataset graph, judged in the transformer's space (the same statistics
-            # unless the cascade embeds on demand: then only bundles that pass in both are judged again)
-            for stats in dict.fromkeys((ctx.discovery_stats, ctx.stats)):
-                purity = stats.purity("joint", members)
-                coherence = stats.coherence("joint", members)
-                if purity < cfg["min_purity"] or coherence < cfg["min_coherence"]:
-                    break
-            else:
-                passing.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
+            purity = ctx.discovery_stats.purity("joint", members)
+            coherence = ctx.discovery_stats.coherence("joint", members)
+            if sealed(purity, coherence):
+                found.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
+        budget = ctx.budget(self.code, SECOND_LOOK_ROWS)
+        if budget is None:   # one space: the discovery vectors are the transformer's (or there is none)
+            gaps = ctx.stats.gaps("joint", [m for m, _ in found])
+            passing = [(members, {**s, "gap": gap}) for (members, s), gap in zip(found, gaps)]
+        else:
+            passing = list(self._second_look(ctx, found, budget, sealed))
         candidates = []
-        for (members, stats), gap in zip(passing, ctx.stats.gaps("joint", [m for m, _ in passing])):
-            score = min(1.0, 0.4 * stats["purity"] + 0.4 * stats["coherence"] + 0.2 * min(1.0, gap / 0.3))
-            candidates.append((score, members, {**stats, "gap": gap}))
+        for members, stats in passing:
+            score = min(1.0, 0.4 * stats["purity"] + 0.4 * stats["coherence"] + 0.2 * min(1.0, stats["gap"] / 0.3))
+            candidates.append((score, members, stats))
         accepted: list[set] = []
         for score, members, stats in sorted(candidates, key=lambda c: (-c[0], int(c[1][0]))):
             ms = set(members.tolist())
@@ -71,6 +78,24 @@ False positives
             accepted.append(ms)
             yield self._finding(ctx, score, members, stats)
 
+    @staticmethod
+    def _second_look(ctx, found, budget, sealed):
+        """The cascade: each bundle the static vectors pass is judged again, with the same thresholds, by the
+        transformer (re-ranked neighbours, sampled coherence and gap), strongest first while the budget
+        lasts; the rest keep their static verdict and gap, and say so."""
+        for members, s in sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]), int(b[0][0]))):
+            if not budget.open:
+                budget.static += 1
+                yield members, {**s, "gap": ctx.discovery_stats.gap("joint", members), "judged_on": "static"}
+                continue
+            with budget.look():
+                purity = ctx.stats.purity("joint", members)
+                coherence = ctx.stats.coherence("joint", members)
+                if sealed(purity, coherence):
+                    gap = ctx.stats.gap("joint", members)
+            if sealed(purity, coherence):
+                yield members, {**s, "purity": purity, "coherence": coherence, "gap": gap}
+
     def _finding(self, ctx, score, members, s):
         severity = "low" if score >= 0.8 and s["coherence"] >= 0.75 else "info"
         return self.finding(
@@ -78,8 +103,12 @@ False positives
             message=(f"{len(members)} records ({s['share']:.1%} of the dataset) form a tight cluster "
                      f"(coherence {s['coherence']:.2f}, {s['purity']:.0%} of their neighbours inside, "
                      f"gap {s['gap']:.2f} to the nearest outsiders). Narrow, repeated lessons generalise "
-                     f"beyond their topic; check what these records have in common."),
+                     f"beyond their topic; check what these records have in common."
+                     + (" Judged on static vectors only: the transformer's budget for second looks went to "
+                        "stronger bundles." if s.get("judged_on") == "static" else "")),
             evidence={"size": len(members), "share": round(s["share"], 4), "coherence": round(s["coherence"], 4),
                       "neighbour_purity": round(s["purity"], 4), "gap": round(s["gap"], 4),
-                      "similarity_level": s["level"], "view": "joint"},
+                      "similarity_level": s["level"], "view": "joint",
+                      **({"judged_on": "static vectors (transformer budget spent)"}
+                         if s.get("judged_on") == "static" else {})},
         )
