@@ -92,6 +92,8 @@ def test_narrow_bundles_are_judged_again_strongest_first_within_the_budget(tmp_p
     assert len(static) == 3 and len(few) == 4          # the static-only bundle is reported, as static
     assert tuple(groups[3].tolist()) in _members(static)
     assert all("Judged on static vectors only" in f.message for f in static)
+    for f in static:       # their gaps are the static space's (computed together, in one pass)
+        assert f.evidence["gap"] == round(ctx.discovery_stats.gap("joint", f.members), 4)
     judged = [f for f in few if not f.evidence.get("judged_on")]
     assert len(judged) == 1 and len(judged[0].members) == 40          # the tightest bundle went first
     assert od.count() < 2 * n

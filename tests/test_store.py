@@ -62,3 +62,7 @@ def test_batched_gaps_equal_exact_gaps(monkeypatch):
     ctx = build()                                    # a fresh state: nothing remembered from the exact pass
     batched = ctx.stats.gaps("joint", groups) + ctx.stats.gaps("answer", groups[:1])
     assert np.allclose(exact, batched, atol=1e-6) and all(g < 0 for g in exact)
+    monkeypatch.setattr(stats, "SETS_PER_PASS", 2)  # three sets: two passes, the second with one set
+    ctx = build()
+    passes = ctx.stats.gaps("joint", groups) + ctx.stats.gaps("answer", groups[:1])
+    assert np.allclose(exact, passes, atol=1e-6)

@@ -20,14 +20,18 @@ def attach_features(findings, ctx) -> None:
         for f in findings:
             f.features = bundle_features(ctx, f.members)
         return
+    rest = []
     for f in sorted(findings, key=lambda f: (-severity_rank(f.severity), -f.score, f.rule, f.members[:1])):
         if budget.open:
             with budget.look():
                 f.features = bundle_features(ctx, f.members)
         else:
             budget.static += 1
-            f.features = bundle_features(ctx, f.members, static=True)
-            f.evidence["classifier_space"] = "static vectors (transformer budget spent)"
+            rest.append(f)
+    ctx.discovery_stats.gaps("joint", [sorted(f.members) for f in rest])   # shared passes over the vectors
+    for f in rest:
+        f.features = bundle_features(ctx, f.members, static=True)
+        f.evidence["classifier_space"] = "static vectors (transformer budget spent)"
 
 
 def apply_model(findings, model) -> None:

@@ -12,6 +12,7 @@ from .rerank import MAX_ASKED, even_sample
 
 BATCH_GAPS_ABOVE = 50_000   # above this many records, gaps of many sets share one pass over the vectors
 CHUNK_ROWS = 65_536
+SETS_PER_PASS = 256         # ... at most this many sets per pass (a CHUNK_ROWS x sets block of similarities)
 
 
 class BundleStats:
@@ -73,9 +74,15 @@ class BundleStats:
     def _compute_gaps(self, view: str, groups: list) -> list[float]:
         if not groups:
             return []
-        x = self.vectors[view]
         if self.n <= BATCH_GAPS_ABOVE:  # small: one exact matrix-vector product per set
             return [self._gap_exact(view, g) for g in groups]
+        out = []
+        for start in range(0, len(groups), SETS_PER_PASS):
+            out += self._gaps_one_pass(view, groups[start:start + SETS_PER_PASS])
+        return out
+
+    def _gaps_one_pass(self, view: str, groups: list) -> list[float]:
+        x = self.vectors[view]
         cents = []
         for g in groups:
             c = x[g].mean(axis=0)

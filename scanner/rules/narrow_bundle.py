@@ -82,11 +82,13 @@ False positives
     def _second_look(ctx, found, budget, sealed):
         """The cascade: each bundle the static vectors pass is judged again, with the same thresholds, by the
         transformer (re-ranked neighbours, sampled coherence and gap), strongest first while the budget
-        lasts; the rest keep their static verdict and gap, and say so."""
+        lasts; the rest keep their static verdict and gap (their gaps in shared passes over the vectors),
+        and say so."""
+        rest = []
         for members, s in sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]), int(b[0][0]))):
             if not budget.open:
                 budget.static += 1
-                yield members, {**s, "gap": ctx.discovery_stats.gap("joint", members), "judged_on": "static"}
+                rest.append((members, s))
                 continue
             with budget.look():
                 purity = ctx.stats.purity("joint", members)
@@ -95,6 +97,8 @@ False positives
                     gap = ctx.stats.gap("joint", members)
             if sealed(purity, coherence):
                 yield members, {**s, "purity": purity, "coherence": coherence, "gap": gap}
+        for (members, s), gap in zip(rest, ctx.discovery_stats.gaps("joint", [m for m, _ in rest])):
+            yield members, {**s, "gap": gap, "judged_on": "static"}
 
     def _finding(self, ctx, score, members, s):
         severity = "low" if score >= 0.8 and s["coherence"] >= 0.75 else "info"
