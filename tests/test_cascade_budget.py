@@ -9,7 +9,6 @@ from scanner.cluster import budget as budget_mod
 from scanner.cluster.budget import TransformerBudget
 from scanner.context import ScanContext
 from scanner.findings import Finding
-from scanner.rules import narrow_bundle
 from scanner.rules.narrow_bundle import NarrowBundle
 from synthetic import unit
 from test_cascade import _cascade_ctx
@@ -83,9 +82,8 @@ def test_narrow_bundles_are_judged_again_strongest_first_within_the_budget(tmp_p
     assert _members(list(NarrowBundle().check(exact))) == _members(full)
 
     # a budget spent by the first (strongest) bundle: the others keep their static verdict and say so
-    monkeypatch.setattr(narrow_bundle, "SECOND_LOOK_ROWS", 1)
     ctx, od, _ = _ctx(tmp_path / "b", S, T)
-    few = list(NarrowBundle().check(ctx))
+    few = list(NarrowBundle(second_look_rows=1).check(ctx))
     spent = ctx.budgets["PC102"]
     assert spent.looked == 1 and spent.static == 3
     static = [f for f in few if f.evidence.get("judged_on")]

@@ -17,6 +17,8 @@ class NarrowBundle(Rule):
         "max_share": Option(0.2, "Largest share of the dataset a bundle may be"),
         "min_purity": Option(0.9, "Least share of the members' neighbours that are members (sealed)"),
         "min_coherence": Option(0.6, "Least mean cosine of the members to their centroid"),
+        "second_look_rows": Option(SECOND_LOOK_ROWS, "Cascade only: record views the transformer may embed to judge "
+                                                     "static bundles again, strongest first"),
     }
     docs = """
 What it does
@@ -60,7 +62,7 @@ False positives
             coherence = ctx.discovery_stats.coherence("joint", members)
             if sealed(purity, coherence):
                 found.append((members, dict(level=level, share=share, purity=purity, coherence=coherence)))
-        budget = ctx.budget(self.code, SECOND_LOOK_ROWS)
+        budget = ctx.budget(self.code, cfg["second_look_rows"])
         if budget is None:   # one space: the discovery vectors are the transformer's (or there is none)
             gaps = ctx.stats.gaps("joint", [m for m, _ in found])
             passing = [(members, {**s, "gap": gap}) for (members, s), gap in zip(found, gaps)]
