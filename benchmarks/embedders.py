@@ -7,8 +7,10 @@ the poison records, as in detection.py / real_poison.py) and, for benign and con
 the findings at medium or above. The cascade agrees when its best severity equals the accurate
 path's and its F1 is within 0.05 (for benign files: the same findings at medium or above).
 
-The accurate path runs first and fills the embedding cache the cascade shares (same model and
-passes), so the cascade's times here are not its cold cost: benchmarks/throughput.py measures that.
+The accurate path runs first and fills the embedding cache, which the cascade shares where both run fp32
+(on a CPU with native bf16 the cascade's transformer runs bf16 and keeps its own entries), so the cascade's
+times here are not its cold cost: benchmarks/throughput.py measures that. ``--embedders cascade`` runs one
+path alone and lists its verdicts, to compare with a recorded table.
 """
 
 from __future__ import annotations
@@ -232,8 +234,8 @@ def main() -> None:
     if args.write_results and len(embedders) == len(EMBEDDERS):
         replace_section("## Accurate vs cascade vs fast", f"Command: `.venv/bin/python -m benchmarks.embedders "
                         f"--write-results` ({time.strftime('%Y-%m-%d')}, {elapsed:.0f} s wall, {cache_state} "
-                        f"embedding cache; the accurate path runs first and fills the cache the cascade shares, "
-                        f"so times are not compared here). Knowledge packs on, classifier on.\n\n{text}\n")
+                        f"embedding cache; the accurate path runs first and fills the cache, shared where the cascade "
+                        f"runs fp32, so times are not compared here). Knowledge packs on, classifier on.\n\n{text}\n")
 
 
 if __name__ == "__main__":

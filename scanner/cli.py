@@ -107,7 +107,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
                    "[default: accurate].")
 @click.option("--model", default=None,
               help="sentence-transformers model name or path [default: bundled all-MiniLM-L6-v2].")
-@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None)
+@click.option("--precision", type=click.Choice(["auto", "fp32", "bf16"]), default=None,
+              help="Transformer arithmetic [default: auto: fp32, or bf16 for the cascade's transformer on a CPU "
+                   "with native bf16].")
 @click.option("--batch-size", type=click.IntRange(1, 4096), default=None,
               help="Texts per transformer pass [default: 1, one pass per text: fastest and batch-independent].")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
