@@ -25,13 +25,13 @@ class Counter:
 def test_budget_counts_rows_asked_for_and_closes_once_spent():
     od = Counter()
     b = TransformerBudget(od, rows=10)
-    assert b.open
+    assert not b.spent
     with b.look():
         od.rows += 7
-    assert b.open and b.used == 7
+    assert not b.spent and b.used == 7
     with b.look():
         od.rows += 7          # one item may overrun what is left
-    assert not b.open and b.summary() == {"rows": 14, "limit": 10, "transformer_items": 2, "static_items": 0}
+    assert b.spent and b.summary() == {"rows": 14, "limit": 10, "transformer_items": 2, "static_items": 0}
 
 
 def _bundles(n_noise=600, sizes=(40, 30, 20), fake=20, seed=0, dim=32):

@@ -22,7 +22,7 @@ def attach_features(findings, ctx) -> None:
         return
     rest = []
     for f in sorted(findings, key=lambda f: (-severity_rank(f.severity), -f.score, f.rule, f.members[:1])):
-        if budget.open:
+        if not budget.spent:
             with budget.look():
                 f.features = bundle_features(ctx, f.members)
         else:

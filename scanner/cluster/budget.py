@@ -28,8 +28,8 @@ class TransformerBudget:
         self.static = 0        # items left on static vectors once the budget was spent
 
     @property
-    def open(self) -> bool:
-        return self.used < self.rows
+    def spent(self) -> bool:
+        return self.used >= self.rows
 
     @contextmanager
     def look(self):

@@ -88,7 +88,7 @@ False positives
         and say so."""
         rest = []
         for members, s in sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]), int(b[0][0]))):
-            if not budget.open:
+            if budget.spent:
                 budget.static += 1
                 rest.append((members, s))
                 continue
