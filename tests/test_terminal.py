@@ -64,6 +64,20 @@ def test_stats_table_lists_stages_and_the_slowest_rules():
     assert table.index("PC101") < table.index("PC103")
 
 
+def test_stats_table_shows_what_the_cascade_budgets_spent():
+    result = synthetic_result()
+    result.stats.update(transformer_records=2368, transformer_embedded=2996, transformer_cached=0,
+                        transformer_budgets={"PC102": {"rows": 8064, "limit": 8000, "transformer_items": 49,
+                                                       "static_items": 1705}})
+    table = stats_table(result)
+    assert "transformer (cascade): 2,368 records" in table
+    assert "second looks, PC102: 8,064 of 8,000 rows, 49 by the transformer, 1,705 on static vectors " \
+           "(budget spent)" in table
+    result.stats["transformer_budgets"]["PC102"].update(rows=610, static_items=0)
+    assert stats_table(result).rstrip().endswith("0 on static vectors") or "0 on static vectors\n" in stats_table(result)
+    assert "second looks" not in stats_table(synthetic_result())
+
+
 # -- through the CLI, with the real model ---------------------------------------------------------------
 def _data_with_bad_lines(tmp_path):
     path = tmp_path / "data.jsonl"

@@ -67,6 +67,10 @@ def stats_table(result) -> str:
     if "transformer_records" in s:
         out.append(f"  transformer (cascade): {s['transformer_records']:,} records, "
                    f"{s.get('transformer_embedded', 0):,} texts embedded, {s.get('transformer_cached', 0):,} cached")
+    for name, b in (s.get("transformer_budgets") or {}).items():
+        out.append(f"    second looks, {name}: {b['rows']:,} of {b['limit']:,} rows, {b['transformer_items']:,} by the "
+                   f"transformer, {b['static_items']:,} on static vectors"
+                   + (" (budget spent)" if b["rows"] >= b["limit"] else ""))
     out.append(f"  embedded texts: {s.get('embedded_texts', 0):,}, from the cache: {s.get('cached_texts', 0):,}")
     out.append(f"  record features from the cache: {s.get('features_cached', 0):,} of {result.records:,}")
     return "\n".join(out)
