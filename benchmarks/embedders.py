@@ -98,11 +98,16 @@ def _side_by_side(rows: dict, header: str, lead, cell, agree) -> tuple[list[str]
         a, c, f = r["accurate"], r["cascade"], r["fast"]
         same["cascade"] += agree(a, c)
         same["fast"] += agree(a, f)
-        share = f"{c['transformer']:,} ({c['transformer'] / max(1, c['records']):.0%})" \
-            if c.get("transformer") is not None else "-"
+        share = _share(c)
         lines.append(f"| {lead(name, a)} | {cell(a)} | {cell(c)} | {cell(f)} | "
                      f"{'yes' if agree(a, c) else 'NO'} | {'yes' if agree(a, f) else 'NO'} | {share} |")
     return lines, same
+
+
+def _share(c: dict) -> str:
+    """The cascade's records through the transformer, and their share of the file."""
+    return f"{c['transformer']:,} ({c['transformer'] / max(1, c['records']):.0%})" \
+        if c.get("transformer") is not None else "-"
 
 
 def partial_table(rows: dict, embedders) -> str:
@@ -112,10 +117,8 @@ def partial_table(rows: dict, embedders) -> str:
              "|" + "---|" * (len(embedders) + 3)]
     for name, r in rows.items():
         first = r[embedders[0]]
-        c = r.get("cascade", {})
-        share = f"{c['transformer']:,} ({c['transformer'] / max(1, c['records']):.0%})" \
-            if c.get("transformer") is not None else "-"
-        lines.append(f"| {name} | {first['records']:,} | {' | '.join(_cell(r[e]) for e in embedders)} | {share} |")
+        lines.append(f"| {name} | {first['records']:,} | {' | '.join(_cell(r[e]) for e in embedders)} | "
+                     f"{_share(r.get('cascade', {}))} |")
     return "\n".join(lines)
 
 

@@ -15,6 +15,11 @@ def severity_rank(name: str) -> int:
     return SEVERITIES.index(name)
 
 
+def report_order(f: "Finding") -> tuple:
+    """Most severe first, then the highest score; ties by rule and first member (stable reports)."""
+    return -severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]
+
+
 @dataclass
 class Finding:
     rule: str                 # code, e.g. PC101

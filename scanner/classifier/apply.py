@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import SEVERITIES, severity_rank
-from ..cluster.budget import CLASSIFIER_ROWS
+from ..cluster.budget import CLASSIFIER_ROWS, STATIC_NOTE
+from ..findings import SEVERITIES, report_order, severity_rank
 from .features import bundle_features
 
 LOWER_BELOW = 0.1    # a medium+ finding this unlike any poisoned bundle drops one level
@@ -21,7 +21,7 @@ def attach_features(findings, ctx) -> None:
             f.features = bundle_features(ctx, f.members)
         return
     rest = []
-    for f in sorted(findings, key=lambda f: (-severity_rank(f.severity), -f.score, f.rule, f.members[:1])):
+    for f in sorted(findings, key=report_order):
         if not budget.spent:
             with budget.look():
                 f.features = bundle_features(ctx, f.members)
@@ -31,7 +31,7 @@ def attach_features(findings, ctx) -> None:
     ctx.discovery_stats.gaps("joint", [sorted(f.members) for f in rest])   # shared passes over the vectors
     for f in rest:
         f.features = bundle_features(ctx, f.members, static=True)
-        f.evidence["classifier_space"] = "static vectors (transformer budget spent)"
+        f.evidence["classifier_space"] = STATIC_NOTE
 
 
 def apply_model(findings, model) -> None:

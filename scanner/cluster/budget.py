@@ -17,6 +17,7 @@ from contextlib import contextmanager
 # dataset the benchmarks measure (up to 100k records) stays well inside both (see docs/scale.md).
 SECOND_LOOK_ROWS = 8_000      # PC102: bundles judged again by the transformer
 CLASSIFIER_ROWS = 12_000      # the bundle model's features of findings
+STATIC_NOTE = "static vectors (transformer budget spent)"   # evidence of an item past the budget
 
 
 class TransformerBudget:

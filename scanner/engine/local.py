@@ -20,7 +20,7 @@ from ..embed.cache import EmbeddingCache, default_cache_dir
 from ..embed.ondemand import OnDemandVectors, TextSpill
 from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError
-from ..findings import Finding, fingerprint, severity_rank
+from ..findings import Finding, fingerprint, report_order
 from ..options import ScanOptions
 from ..progress import begin_stage
 from ..judge import JudgeSettings, judge_findings
@@ -200,11 +200,6 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                "candidate_index_seconds": round(getattr(state.candidates, "seconds", 0.0), 3),
                "total_seconds": round(time.perf_counter() - started, 3)},
     )
-
-
-def report_order(f: Finding) -> tuple:
-    """Most severe first, then the highest score; ties by rule and first member (stable reports)."""
-    return -severity_rank(f.severity), -round(f.score, 6), f.rule, f.members[:1]
 
 
 def _run_rules(rules, ctx: ScanContext, opts: ScanOptions, progress: Progress | None = None) -> list[Finding]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..cluster.budget import SECOND_LOOK_ROWS
+from ..cluster.budget import SECOND_LOOK_ROWS, STATIC_NOTE
 from .base import Option, Rule
 
 
@@ -95,9 +95,9 @@ False positives
             with budget.look():
                 purity = ctx.stats.purity("joint", members)
                 coherence = ctx.stats.coherence("joint", members)
-                if sealed(purity, coherence):
-                    gap = ctx.stats.gap("joint", members)
-            if sealed(purity, coherence):
+                kept = sealed(purity, coherence)
+                gap = ctx.stats.gap("joint", members) if kept else None
+            if kept:
                 yield members, {**s, "purity": purity, "coherence": coherence, "gap": gap}
         for (members, s), gap in zip(rest, ctx.discovery_stats.gaps("joint", [m for m, _ in rest])):
             yield members, {**s, "gap": gap, "judged_on": "static"}
@@ -115,6 +115,5 @@ False positives
             evidence={"size": len(members), "share": round(s["share"], 4), "coherence": round(s["coherence"], 4),
                       "neighbour_purity": round(s["purity"], 4), "gap": round(s["gap"], 4),
                       "similarity_level": s["level"], "view": "joint",
-                      **({"judged_on": "static vectors (transformer budget spent)"}
-                         if s.get("judged_on") == "static" else {})},
+                      **({"judged_on": STATIC_NOTE} if s.get("judged_on") == "static" else {})},
         )
