@@ -11,9 +11,9 @@ import pytest
 
 from scanner.engine import collect
 from scanner.engine.collect import Collector
-from scanner.engine.rows import process_batch
+from scanner.engine.rows import batch_from_json, batch_to_json, process_batch
 from scanner.features.extract import features_to_json
-from scanner.engine.feature_worker import FRAME, FeatureWorker, _encode, serve
+from scanner.engine.feature_worker import FRAME, FeatureWorker, _encode, serve, worker_wanted
 from scanner.options import ScanOptions
 from scanner.readers import ReadOptions, expand_paths, read_source
 from scanner.records import Record, Views
@@ -40,7 +40,17 @@ def test_serve_answers_frames_with_the_rows_of_process_batch():
     serve(True, stdin, stdout)
     raw = stdout.getvalue()
     size = FRAME.unpack(raw[:FRAME.size])[0]
-    assert json.loads(raw[FRAME.size:FRAME.size + size]) == _rows(process_batch(views, True))
+    assert _rows(batch_from_json(raw[FRAME.size:FRAME.size + size])) == _rows(process_batch(views, True))
+
+
+def test_batch_rows_round_trip_and_refuse_other_shapes():
+    rows = process_batch(_views(60), True)
+    back = batch_from_json(batch_to_json(rows))
+    assert _rows(back) == _rows(rows)
+    assert [type(p.features.era_terms) for p in back] == [tuple] * len(rows)
+    for bad in (b"[[[1, 2], {}, \"\"]]", b"[[[], [], \"\"]]", b"{}"):
+        with pytest.raises((ValueError, TypeError, KeyError)):
+            batch_from_json(bad)
 
 
 @pytest.mark.slow
@@ -108,3 +118,27 @@ def test_collector_with_worker_keeps_what_it_keeps_without(tmp_path, monkeypatch
     assert sorted(p.name for p in (tmp_path / "a" / "code").iterdir()) == \
         sorted(p.name for p in (tmp_path / "b" / "code").iterdir())
     assert with_worker.warnings == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("depth", [0, 1000])
+def test_batches_are_shared_by_the_worker_backlog(tmp_path, monkeypatch, depth):
+    """A batch goes to the worker only while its backlog is under WORKER_DEPTH, else it is computed here:
+    with no room everything after the start stays here, with endless room all of it goes to the worker;
+    the rows are the same either way."""
+    monkeypatch.setattr(collect, "WORKER_DEPTH", depth)
+    shared, _ = _collect(tmp_path, "shared", True, monkeypatch)
+    alone, _ = _collect(tmp_path, "alone", False, monkeypatch)
+    assert shared._done_here == (len(alone.hashes) if depth == 0 else 128)
+    assert [features_to_json(f) for f in shared.features] == [features_to_json(f) for f in alone.features]
+
+
+def test_the_worker_is_on_by_default_with_two_cores(monkeypatch):
+    monkeypatch.delenv("POISONSCAN_FEATURE_WORKER", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert worker_wanted()
+    monkeypatch.setenv("POISONSCAN_FEATURE_WORKER", "0")
+    assert not worker_wanted()
+    monkeypatch.delenv("POISONSCAN_FEATURE_WORKER")
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert not worker_wanted()

@@ -21,6 +21,8 @@ from .rows import Processed, process_batch
 Progress = Callable[[int], None]
 BATCH = 2048        # records per feature batch: each RE2 screen is compiled once per batch
 START_WORKER_AFTER = 2 * BATCH   # records done in this process before a feature worker is worth starting
+WORKER_DEPTH = 2    # batches the worker may hold (one in work, one waiting) before this process computes the next
+MAX_INFLIGHT = 6    # batches read but not kept yet; past it this process waits for the worker
 
 
 class Collector:
@@ -61,9 +63,9 @@ class Collector:
             self._take(stage)
 
     def _submit(self, src_id: int, items: list, stage) -> None:
-        """Features of one batch: stored ones from the feature cache; the rest in the worker process when
-        asked for and the input is large enough (the next batch is read meanwhile), else here. Records are
-        kept in input order either way."""
+        """Features of one batch: stored ones from the feature cache; the rest shared between this process
+        and the worker: a batch goes to the worker while it has fewer than ``WORKER_DEPTH`` batches to do, else
+        it is computed here meanwhile, so neither core waits for the other. Records are kept in input order."""
         if not items:
             return
         known = self.feature_cache.get_many([it.content_hash for it in items]) if self.feature_cache else {}
@@ -72,15 +74,20 @@ class Collector:
             self._worker = FeatureWorker(self.opts.packs)
             if self._worker.failed:
                 self.warnings.append(self._worker.failed)
-        if self._worker is None or self._worker.failed or not todo:
+        worker = self._worker if self._worker is not None and not self._worker.failed else None
+        if todo and worker is not None and worker.pending() < WORKER_DEPTH:
+            worker.submit([it.views for it in todo])
+            self._inflight.append((src_id, items, known, todo, None))
+        else:
             self._done_here += len(todo)
             rows = process_batch([it.views for it in todo], self.opts.packs) if todo else []
             self._inflight.append((src_id, items, known, todo, rows))
-        else:
-            self._worker.submit([it.views for it in todo])
-            self._inflight.append((src_id, items, known, todo, None))
-        while len(self._inflight) > (1 if self._worker is not None else 0):
+        while self._inflight and (len(self._inflight) > MAX_INFLIGHT or self._ready(self._inflight[0])):
             self._take(stage)
+
+    def _ready(self, entry) -> bool:
+        """Whether the oldest batch in flight can be kept without waiting for the worker."""
+        return entry[4] is not None or self._worker is None or self._worker.has_result()
 
     def _take(self, stage) -> None:
         """Keep the oldest batch in flight: its computed rows (stored for later scans) and its cached ones."""

@@ -20,12 +20,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..features.bandit_scan import bandit_version, run_bandit
-from ..features.extract import RecordFeatures
+from ..features.extract import RecordFeatures, features_from_values, features_to_values
 from ..knowledge import packs_dir
 from ..sqlite_store import SqliteStore, check
 
 SCHEMA = "CREATE TABLE IF NOT EXISTS features (key BLOB PRIMARY KEY, row BLOB NOT NULL, chk BLOB NOT NULL)"
-SLOTS = RecordFeatures.__slots__
 PACKAGE = Path(__file__).resolve().parent.parent
 # what process_batch runs: the feature extractors, the record model, the pack loader and this step's glue
 SOURCES = ("features/*.py", "records.py", "knowledge.py", "errors.py", "textutil.py", "engine/rows.py",
@@ -43,15 +42,13 @@ def feature_digest() -> str:
 
 
 def encode(features: RecordFeatures, code: str | None) -> bytes:
-    return json.dumps([[getattr(features, s) for s in SLOTS], code]).encode("ascii")   # \\u escapes: any text
+    return json.dumps([features_to_values(features), code]).encode("ascii")   # \\u escapes: any text
 
 
 def decode(blob: bytes) -> tuple[RecordFeatures, str | None]:
     """The inverse of ``encode``; tuple fields come back as tuples (JSON has only lists)."""
     values, code = json.loads(blob)
-    if len(values) != len(SLOTS):
-        raise ValueError("feature row of another shape")
-    return RecordFeatures(*[tuple(v) if isinstance(v, list) else v for v in values]), code
+    return features_from_values(values), code
 
 
 class FeatureCache(SqliteStore):

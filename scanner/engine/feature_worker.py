@@ -20,7 +20,7 @@ import threading
 from collections import deque
 
 from ..records import Views
-from .rows import Processed, process_batch
+from .rows import Processed, batch_from_json, batch_to_json, process_batch
 
 FRAME = struct.Struct("<Q")
 STOP = object()
@@ -49,8 +49,7 @@ def serve(packs: bool, stdin=None, stdout=None) -> None:
         if not data:
             return
         views = [Views(*v) for v in json.loads(data)]
-        rows = [p.to_row() for p in process_batch(views, packs)]
-        _write_frame(stdout, json.dumps(rows).encode("ascii"))
+        _write_frame(stdout, batch_to_json(process_batch(views, packs)))
 
 
 def _encode(views: list[Views]) -> bytes:
@@ -102,13 +101,21 @@ class FeatureWorker:
         if self.failed is None:
             self._out.put(_encode(views))
 
+    def pending(self) -> int:
+        """Batches submitted whose rows have not come back yet (the worker's backlog)."""
+        return 0 if self.failed else len(self.waiting) - self._in.qsize()
+
+    def has_result(self) -> bool:
+        """Whether ``result`` would return without waiting (rows arrived, or the worker is gone)."""
+        return self.failed is not None or not self._in.empty()
+
     def result(self) -> list[Processed]:
         views = self.waiting.popleft()
         if self.failed is None:
             data = self._in.get()
             if data is not None:
                 try:
-                    return [Processed.from_row(r) for r in json.loads(data)]
+                    return batch_from_json(data)
                 except (ValueError, KeyError, TypeError) as exc:
                     self._fail(f"sent an unreadable batch ({exc})")
             else:
@@ -135,10 +142,10 @@ class FeatureWorker:
 
 
 def worker_wanted() -> bool:
-    """Asked for (``POISONSCAN_FEATURE_WORKER=1``) and a second core to run it on. Off by default: measured
-    with ``benchmarks/features.py``, the JSON round trip of every row costs this process more than the
-    features it hands off (28.7 s vs 25.5 s in one process on 46,429 records, 2 cores)."""
-    return (os.cpu_count() or 1) >= 2 and os.environ.get("POISONSCAN_FEATURE_WORKER", "0") == "1"
+    """A second core to run it on, unless turned off (``POISONSCAN_FEATURE_WORKER=0``). The collector shares
+    batches between the worker and this process, so neither waits: 100k generated records read in 22.8 s
+    instead of 28.6 s (fast path, same findings; benchmarks/RESULTS.md, *The feature worker, shared*)."""
+    return (os.cpu_count() or 1) >= 2 and os.environ.get("POISONSCAN_FEATURE_WORKER", "1") != "0"
 
 
 def main() -> None:

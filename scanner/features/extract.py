@@ -66,6 +66,19 @@ def features_from_json(text: str) -> RecordFeatures:
     return RecordFeatures(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
+def features_to_values(f: RecordFeatures) -> list:
+    """The field values in field order: the compact form rows travel and are stored in."""
+    return [getattr(f, name) for name in RecordFeatures.__slots__]
+
+
+def features_from_values(values: list) -> RecordFeatures:
+    """The inverse of ``features_to_values`` after a JSON round trip (tuple fields come back as tuples);
+    ValueError for a list of another length."""
+    if len(values) != len(RecordFeatures.__slots__):
+        raise ValueError("feature row of another shape")
+    return RecordFeatures(*[tuple(v) if isinstance(v, list) else v for v in values])
+
+
 def extract_batch(views: list, packs: bool = True) -> list[tuple[RecordFeatures, str | None]]:
     """``extract`` over many records at once, with the same results: one RE2 screen per pattern over
     the whole batch first, so that Python's regex engine only runs on the texts that might match."""
