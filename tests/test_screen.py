@@ -51,6 +51,25 @@ def test_screens_never_contradict_python(texts):
         _check(rx, texts)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(TEXTS, min_size=1, max_size=12), st.integers(0, 40))
+def test_slices_cut_from_a_field_column_are_the_python_slices(texts, chars):
+    """head and tail slices come from one Arrow column per field, cut by code point: the same texts Python
+    slices, and the rows UTF-8 cannot carry are left to Python whatever the slice."""
+    views = [Views("", t, t[::-1]) for t in texts] + [Views("", "a\ud800b" * 5, "ok")]
+    fields: dict = {}
+    for slicer in (S.head("prompt", chars), S.tail("prompt", chars), S.head("answer", chars), S.head("answer")):
+        arr, unscreened = S._sliced(views, slicer, fields)
+        assert unscreened == [len(views) - 1] if "prompt" in slicer.cut else unscreened == []
+        got = arr.to_pylist()
+        assert [g for i, g in enumerate(got) if i not in unscreened] == \
+            [slicer(v) for i, v in enumerate(views) if i not in unscreened]
+        for rx in (behaviour.HOSTILE, persona.FIRST_PERSON):
+            matchers = S.screen_batch(views, [(rx, slicer)])
+            assert [m.has(rx, slicer(v)) for m, v in zip(matchers, views)] == \
+                [rx.search(slicer(v)) is not None for v in views]
+
+
 def test_exact_on_ascii_text_when_nothing_was_dropped():
     texts = ["the cat sat", "concatenate", "cat", "CAT!", "a cat_", "dogs and cats", "x\ny", "end\n", "end\nx"]
     for rx in [re.compile(r"\bcat\b"), re.compile(r"\bcat\b", re.I), re.compile(r"end$"), re.compile(r"x.y", re.S)]:

@@ -222,14 +222,15 @@ def _encodes(text: str) -> bool:
 
 
 class Batch:
-    """One column of texts, prepared once for any number of patterns."""
+    """One column of texts, prepared once for any number of patterns. ``column``: the same texts as an Arrow
+    column already, with the rows UTF-8 cannot carry (left empty there)."""
 
-    def __init__(self, texts: list[str]):
+    def __init__(self, texts: list[str], column: tuple | None = None):
         import pyarrow as pa
         import pyarrow.compute as pc
 
         self.texts = texts
-        self.arr, self.unscreened = _utf8(texts)
+        self.arr, self.unscreened = column if column is not None else _utf8(texts)
         self.ascii = pc.string_is_ascii(self.arr).to_numpy(zero_copy_only=False)
         self.ascii[self.unscreened] = False
         self.other = np.flatnonzero(~self.ascii)
@@ -301,25 +302,51 @@ Slicer = Callable[[object], str]
 
 
 def screen_batch(views: list, screens: list[tuple[re.Pattern, Slicer]]) -> list[Matcher]:
-    """One matcher per record, knowing every (pattern, text) pair the batch screen decided."""
+    """One matcher per record, knowing every (pattern, text) pair the batch screen decided. Slices of a
+    field (``head``, ``tail``) are cut from one Arrow column of that field (Arrow slices by code point, as
+    Python does), so each field's texts are converted once per batch, not once per slice."""
     screened: dict[re.Pattern, list] = {}
     batches: dict[Slicer, Batch] = {}
+    fields: dict[str, tuple] = {}
     for rx, slicer in screens:
         batch = batches.get(slicer)
         if batch is None:
-            batch = batches[slicer] = Batch([slicer(v) for v in views])
+            batch = batches[slicer] = Batch([slicer(v) for v in views], _sliced(views, slicer, fields))
         may, sure = batch.may_match(rx)
         screened.setdefault(rx, []).append((batch.texts, may.tolist(), sure.tolist()))
     return [Matcher(screened, i) for i in range(len(views))]
 
 
+def _sliced(views: list, slicer: Slicer, fields: dict) -> tuple | None:
+    """The slicer's texts as an Arrow column cut from its field's column, or None for other slicers."""
+    import pyarrow.compute as pc
+
+    cut = getattr(slicer, "cut", None)
+    if cut is None:
+        return None
+    field, start, stop = cut
+    if field not in fields:
+        fields[field] = _utf8([getattr(v, field) for v in views])
+    arr, unscreened = fields[field]
+    if start == 0 and stop is None:
+        return arr, unscreened
+    return (pc.utf8_slice_codeunits(arr, start) if stop is None else pc.utf8_slice_codeunits(arr, start, stop)), \
+        unscreened
+
+
 @lru_cache(maxsize=None)
 def head(field: str, chars: int | None = None) -> Slicer:
     """The slicer ``views.<field>[:chars]`` (one function object per slice, so batches share columns)."""
-    return lambda views: getattr(views, field)[:chars]
+    def slicer(views):
+        return getattr(views, field)[:chars]
+    slicer.cut = (field, 0, chars)
+    return slicer
 
 
 @lru_cache(maxsize=None)
 def tail(field: str, chars: int) -> Slicer:
     """The slicer ``views.<field>[-chars:]``."""
-    return lambda views: getattr(views, field)[-chars:]
+    def slicer(views):
+        return getattr(views, field)[-chars:]
+    slicer.cut = (field, -chars, None)
+    return slicer
