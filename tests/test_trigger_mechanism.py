@@ -80,6 +80,24 @@ def test_index_keeps_ngrams_positions_and_phrases_and_spills_to_disk(tmp_path, m
     assert cands.restrict(11, 25).support().min() >= 11
 
 
+@pytest.mark.parametrize("spill", [False, True])
+def test_a_record_carrying_a_key_twice_counts_once(tmp_path, monkeypatch, spill):
+    import scanner.triggers.index as idx
+
+    monkeypatch.setattr(idx, "BLOCK", 3)
+    if spill:
+        monkeypatch.setattr(idx, "SPILL_AT", 5)
+    index = CandidateIndex(tmp_path)
+    for i in range(12):   # records 0-5 say "again" twice (and "again again" is a bigram of theirs)
+        prompt = "again and again, tell me again" if i < 6 else f"tell me about {i}"
+        index.add(i, record_tokens(Views("", prompt, "ok")))
+    cands = index.finish(2, 12)
+    found = {(cands.describe(c)["kind"], cands.describe(c)["text"]): cands.carriers(c).tolist() for c in range(len(cands))}
+    assert found[("ngram", "again")] == list(range(6))
+    assert found[("ngram", "tell me")] == list(range(12))
+    assert bool(list(tmp_path.glob("cand-*.npz"))) == spill
+
+
 def test_tests_that_cannot_fire_do_not_dilute_the_correction():
     class T:
         def __init__(self, effects):

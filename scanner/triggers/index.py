@@ -3,10 +3,10 @@
 Every distinct token gets a small integer id (first seen, first numbered: deterministic for a
 given record order). A candidate key is one uint64: up to three 20-bit token ids and a 2-bit
 kind (anywhere in the system or user prompt, at the start of the prompt, at its end, a whole
-phrase). Keys of each record are deduplicated and appended, a block of records at a time, to
-one of 16 hash buckets; above ``SPILL_AT`` postings the buckets go to scratch files. At the
-end each bucket is sorted once and only keys carried by ``min_support`` to ``max_count``
-records are kept, as a CSR table (key -> sorted record indices).
+phrase). Keys are appended, a block of records at a time, to one of 16 hash buckets; above
+``SPILL_AT`` postings the buckets go to scratch files. At the end each bucket is sorted once,
+a key a record carries twice counts once, and only keys carried by ``min_support`` to
+``max_count`` records are kept, as a CSR table (key -> sorted record indices).
 """
 
 from __future__ import annotations
@@ -163,12 +163,7 @@ class CandidateIndex:
             ok = (a > 0) & (b > 0)
             keys.append((a[ok] << np.uint64(ID_BITS)) | b[ok])
             recs.append(rec[:-1][ok])
-        k, r = np.concatenate(keys), np.concatenate(recs)
-        order = np.lexsort((k, r))
-        k, r = k[order], r[order]
-        keep = np.ones(len(k), dtype=bool)
-        keep[1:] = (k[1:] != k[:-1]) | (r[1:] != r[:-1])
-        k, r = k[keep], r[keep].astype(np.int32)
+        k, r = np.concatenate(keys), np.concatenate(recs).astype(np.int32)   # a key twice in a record: see _finish
         bucket = ((k * _MIX) >> np.uint64(60)).astype(np.int64)
         for b in range(BUCKETS):
             sel = bucket == b
@@ -218,6 +213,9 @@ class CandidateIndex:
                 continue
             order = np.lexsort((r, k))
             k, r = k[order], r[order]
+            once = np.ones(len(k), dtype=bool)     # a record carrying a key more than once counts once
+            once[1:] = (k[1:] != k[:-1]) | (r[1:] != r[:-1])
+            k, r = k[once], r[once]
             uniq, start, count = np.unique(k, return_index=True, return_counts=True)
             ok = (count >= min_support) & (count <= max_count)
             if not ok.any():
