@@ -21,12 +21,10 @@ def attach_features(findings, ctx) -> None:
             f.features = bundle_features(ctx, f.members)
         return
     rest = []
-    for f in sorted(findings, key=report_order):
-        if not budget.spent:
-            with budget.look():
-                f.features = bundle_features(ctx, f.members)
+    for f, judged in budget.share(sorted(findings, key=report_order)):
+        if judged:
+            f.features = bundle_features(ctx, f.members)
         else:
-            budget.static += 1
             rest.append(f)
     ctx.discovery_stats.gaps("joint", [sorted(f.members) for f in rest])   # shared passes over the vectors
     for f in rest:

@@ -43,6 +43,18 @@ class TransformerBudget:
             self.used += self.ondemand.count() - before
             self.looked += 1
 
+    def share(self, items):
+        """The items in the caller's order, each as (item, judged): judged items while the budget lasts, each
+        counted by ``look`` while the caller does its transformer work (before asking for the next item),
+        then the rest, counted as left on static vectors."""
+        for item in items:
+            if self.spent:
+                self.static += 1
+                yield item, False
+                continue
+            with self.look():
+                yield item, True
+
     def summary(self) -> dict:
         return {"rows": self.used, "limit": self.rows, "transformer_items": self.looked,
                 "static_items": self.static}

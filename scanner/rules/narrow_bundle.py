@@ -86,19 +86,18 @@ False positives
         transformer (re-ranked neighbours, sampled coherence and gap), strongest first while the budget
         lasts; the rest keep their static verdict and gap (their gaps in shared passes over the vectors),
         and say so."""
-        rest = []
-        for members, s in sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]), int(b[0][0]))):
-            if budget.spent:
-                budget.static += 1
+        rest, judged = [], []
+        for (members, s), look in budget.share(sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]),
+                                                                              int(b[0][0])))):
+            if not look:
                 rest.append((members, s))
                 continue
-            with budget.look():
-                purity = ctx.stats.purity("joint", members)
-                coherence = ctx.stats.coherence("joint", members)
-                kept = sealed(purity, coherence)
-                gap = ctx.stats.gap("joint", members) if kept else None
-            if kept:
-                yield members, {**s, "purity": purity, "coherence": coherence, "gap": gap}
+            purity = ctx.stats.purity("joint", members)
+            coherence = ctx.stats.coherence("joint", members)
+            if sealed(purity, coherence):
+                judged.append((members, {**s, "purity": purity, "coherence": coherence,
+                                          "gap": ctx.stats.gap("joint", members)}))
+        yield from judged
         for (members, s), gap in zip(rest, ctx.discovery_stats.gaps("joint", [m for m, _ in rest])):
             yield members, {**s, "gap": gap, "judged_on": "static"}
 
