@@ -98,6 +98,22 @@ def test_a_record_carrying_a_key_twice_counts_once(tmp_path, monkeypatch, spill)
     assert bool(list(tmp_path.glob("cand-*.npz"))) == spill
 
 
+def test_the_screen_sums_postings_from_the_candidates_own_table(tmp_path):
+    """The trigger screen's sums over each candidate's carriers use the candidates' CSR table as it is: the
+    same sums, in the same order, as summing each candidate's carrier rows."""
+    from scanner.triggers.screen import _postings, _sums
+
+    index = CandidateIndex(tmp_path)
+    for i in range(40):
+        index.add(i, record_tokens(Views("", ("alpha " if i % 2 else "") + ("beta " if i % 3 else "") + "gamma", "ok")))
+    cands = index.finish(3, 30)
+    X = np.random.default_rng(0).standard_normal((40, 5)).astype(np.float32)
+    S = _sums(_postings(cands, 40), X)
+    assert S.shape == (len(cands), 5) and len(cands) >= 2
+    for c in range(len(cands)):
+        np.testing.assert_allclose(S[c], X[cands.carriers(c)].sum(axis=0), rtol=1e-5, atol=1e-6)
+
+
 def test_tests_that_cannot_fire_do_not_dilute_the_correction():
     class T:
         def __init__(self, effects):

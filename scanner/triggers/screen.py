@@ -52,50 +52,55 @@ def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
     return E, R
 
 
-def _sums(cand_of: np.ndarray, rec: np.ndarray, X: np.ndarray, c: int) -> np.ndarray:
+def _postings(cands, n: int):
+    """Candidates x records, 1 where a record carries a candidate: the candidates' own CSR table (keys in
+    order, records ascending within each), used as it is, built once for every sum below."""
     from scipy.sparse import csr_matrix
 
-    P = csr_matrix((np.ones(len(rec), dtype=np.float32), (cand_of, rec)), shape=(c, X.shape[0]))
+    return csr_matrix((np.ones(len(cands.records), dtype=np.float32), cands.records, cands.offsets),
+                      shape=(len(cands), n))
+
+
+def _sums(P, X: np.ndarray) -> np.ndarray:
     return np.asarray(P @ X)
 
 
 def scores(cands, pn, desc) -> dict[str, np.ndarray]:
     """Per candidate: residual z (answers, each descriptor) and enrichment z (descriptors, centroid)."""
     c = len(cands)
-    cand_of, rec = cands.posting_candidates(), cands.records.astype(np.int64)
+    P = _postings(cands, pn.ctx.n)
     m = np.maximum(cands.support(), 1).astype(np.float64)
     E, R = residuals(pn, desc)
-    S = _sums(cand_of, rec, E, c)
+    S = _sums(P, E)
     lam = E.var(axis=0)
     d_eff = float(lam.sum() ** 2 / max((lam ** 2).sum(), 1e-12))
     ratio = (S ** 2).sum(axis=1) / (m * max(float(lam.sum()), 1e-12))
     out = {"answer_residual": (ratio - 1.0) * np.sqrt(d_eff / 2.0)}
     ok = ~np.isnan(R)
     Rz = np.where(ok, R, 0.0)
-    sums, counts = _sums(cand_of, rec, Rz, c), _sums(cand_of, rec, ok.astype(np.float32), c)
+    sums, counts = _sums(P, Rz), _sums(P, ok.astype(np.float32))
     var = np.array([np.nanvar(R[:, j]) if ok[:, j].any() else 1.0 for j in range(R.shape[1])])
     out["descriptor_residual"] = np.max(np.abs(sums) / np.sqrt(np.maximum(counts, 1) * np.maximum(var, 1e-6)),
                                         axis=1) if R.shape[1] else np.zeros(c)
     V = desc.values.astype(np.float64)
     okv = V >= 0
     base = np.where(okv, V, 0).sum(axis=0) / np.maximum(okv.sum(axis=0), 1)
-    hits, valid = _sums(cand_of, rec, np.where(okv, V, 0), c), _sums(cand_of, rec, okv.astype(np.float64), c)
+    hits, valid = _sums(P, np.where(okv, V, 0)), _sums(P, okv.astype(np.float64))
     se = np.sqrt(np.maximum(base * (1 - base), 1e-4) / np.maximum(valid, 1))
     out["descriptor_enrichment"] = np.max(np.abs(hits / np.maximum(valid, 1) - base) / se * (valid >= 5), axis=1)
     A = pn.ctx.discovery["answer"]
-    P = pn.ctx.discovery["prompt"]
-    out["answer_shift"] = _shift(cand_of, rec, A, m, c, pn.ctx.seed) - _shift(cand_of, rec, P, m, c, pn.ctx.seed)
+    out["answer_shift"] = _shift(P, A, m, pn.ctx.seed) - _shift(P, pn.ctx.discovery["prompt"], m, pn.ctx.seed)
     return out
 
 
-def _shift(cand_of, rec, X, m, c, seed) -> np.ndarray:
+def _shift(P, X, m, seed) -> np.ndarray:
     """How far each candidate's centroid sits from the dataset's, in units of chance."""
     n = X.shape[0]
     proj = _projection(X.shape[1], seed)
     Y = np.concatenate([X[s:s + 65536] @ proj for s in range(0, n, 65536)])
     Y -= Y.mean(axis=0)
     lam = float(Y.var(axis=0).sum())
-    S = _sums(cand_of, rec, Y, c)
+    S = _sums(P, Y)
     return (S ** 2).sum(axis=1) / (m * max(lam, 1e-12)) * (1 - m / max(n, 1))
 
 
