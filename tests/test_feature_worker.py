@@ -4,7 +4,6 @@ worker that dies costs nothing but time."""
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest

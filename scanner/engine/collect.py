@@ -1,5 +1,5 @@
 """The collector that keeps every record's compact row (``rows.py``) in record order (no texts); locally,
-rows are computed a batch at a time (in a second process when asked for, once the input is large enough)."""
+rows are computed a batch at a time, shared with a second process once the input is large enough."""
 
 from __future__ import annotations
 
