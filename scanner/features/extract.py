@@ -57,13 +57,9 @@ class RecordFeatures:
 
 
 def features_to_json(f: RecordFeatures) -> str:
+    """A readable keyed form (field names and values), to compare features; rows travel and are stored as
+    ``features_to_values``."""
     return json.dumps({name: getattr(f, name) for name in RecordFeatures.__slots__}, ensure_ascii=False)
-
-
-def features_from_json(text: str) -> RecordFeatures:
-    """The inverse of ``features_to_json``: tuple fields come back as tuples (JSON has only lists)."""
-    data = json.loads(text)
-    return RecordFeatures(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items()})
 
 
 def features_to_values(f: RecordFeatures) -> list:

@@ -330,8 +330,7 @@ def _sliced(views: list, slicer: Slicer, fields: dict) -> tuple | None:
     arr, unscreened = fields[field]
     if start == 0 and stop is None:
         return arr, unscreened
-    return (pc.utf8_slice_codeunits(arr, start) if stop is None else pc.utf8_slice_codeunits(arr, start, stop)), \
-        unscreened
+    return pc.utf8_slice_codeunits(arr, start, stop), unscreened
 
 
 @lru_cache(maxsize=None)
