@@ -226,3 +226,31 @@ def test_above_the_exact_limit_the_kept_index_finds_controls_outside(monkeypatch
     assert found and sorted(found[0].members) == marked
     assert found[0].evidence["candidate"]["text"] == "qorvex"
     assert pn.search.index is None                     # released once the trigger test is done
+
+
+def test_answer_residuals_taken_in_the_projected_space_equal_the_residuals_projected():
+    """The screen subtracts each answer's neighbour mean after projecting (the projection is linear): the same
+    residuals as subtracting in the view's own space and projecting the result, records without an answer or
+    without answered neighbours at zero."""
+    from scanner.triggers.analysis import descriptors, neighbours
+    from scanner.triggers.screen import _projection, residuals
+
+    from scanner.context import ScanContext
+
+    rows, P, A, _ = dataset(trigger="⟦qorvex⟧", n=300)
+    answered = np.arange(300) % 7 != 0
+    A = A * answered[:, None]
+    base = state(rows, P, A)
+    ctx = ScanContext.build(base.hashes, P, A, np.ones(300, bool), answered, base.candidate_index,
+                            features=base.features)
+    pn, desc = neighbours(ctx), descriptors(ctx)
+    E, _ = residuals(pn, desc)
+    Am = np.asarray(ctx.discovery["answer"][np.arange(300)], dtype=np.float64)
+    expect = np.zeros((300, Am.shape[1]))
+    for i in range(300):
+        nb = [j for j in pn.idx[i] if j >= 0 and pn.answered[j]]
+        if pn.answered[i] and nb:
+            expect[i] = Am[i] - Am[nb].mean(axis=0)
+    expect = expect @ _projection(Am.shape[1], ctx.seed)
+    assert not pn.answered.all() and np.abs(expect).sum(axis=1).min() == 0
+    assert np.allclose(E, expect, atol=1e-4)

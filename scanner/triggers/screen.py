@@ -25,13 +25,22 @@ def _projection(d: int, seed: int) -> np.ndarray:
     return (rng.standard_normal((d, DIMS)) / np.sqrt(DIMS)).astype(np.float32)
 
 
-def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
+def projected(X, seed: int) -> np.ndarray:
+    """(n, DIMS) float32: every row of ``X`` through the seeded projection, a block of rows at a time."""
+    proj = _projection(X.shape[1], seed)
+    return np.concatenate([X[s:s + 65536] @ proj for s in range(0, X.shape[0], 65536)]) if X.shape[0] \
+        else np.zeros((0, DIMS), dtype=np.float32)
+
+
+def residuals(pn, desc, AP: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(n, DIMS) projected answer residuals and (n, D) descriptor residuals (NaN: not applicable), a block of
-    rows at a time (nothing of size n x d or n x K x D is held)."""
+    rows at a time (nothing of size n x d or n x K x D is held). The projection is linear, so each answer minus
+    its neighbours' mean is taken in the projected space (``AP``: the answers projected), where a neighbour's
+    row is DIMS values instead of the view's width."""
     ctx, idx = pn.ctx, pn.idx
-    A = ctx.discovery["answer"]
     n = ctx.n
-    proj = _projection(A.shape[1], ctx.seed)
+    if AP is None:
+        AP = projected(ctx.discovery["answer"], ctx.seed)
     E = np.zeros((n, DIMS), dtype=np.float32)
     V = desc.values.astype(np.float32)
     V[desc.values < 0] = np.nan
@@ -40,10 +49,9 @@ def residuals(pn, desc) -> tuple[np.ndarray, np.ndarray]:
         rows = slice(s, min(n, s + 1024))
         nb = idx[rows]
         ok = (nb >= 0) & pn.answered[np.maximum(nb, 0)]
-        flat = A[np.maximum(nb, 0).ravel()].reshape(nb.shape[0], nb.shape[1], -1)
         cnt = ok.sum(axis=1)
-        means = (flat * ok[:, :, None]).sum(axis=1) / np.maximum(cnt, 1)[:, None]
-        E[rows] = np.where((cnt > 0)[:, None] & pn.answered[rows][:, None], A[rows] - means, 0.0) @ proj
+        means = (AP[np.maximum(nb, 0)] * ok[:, :, None]).sum(axis=1) / np.maximum(cnt, 1)[:, None]
+        E[rows] = np.where((cnt > 0)[:, None] & pn.answered[rows][:, None], AP[rows] - means, 0.0)
         nbv = V[np.maximum(nb, 0)]
         nbv[nb < 0] = np.nan
         with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
@@ -70,7 +78,8 @@ def scores(cands, pn, desc) -> dict[str, np.ndarray]:
     c = len(cands)
     P = _postings(cands, pn.ctx.n)
     m = np.maximum(cands.support(), 1).astype(np.float64)
-    E, R = residuals(pn, desc)
+    AP = projected(pn.ctx.discovery["answer"], pn.ctx.seed)
+    E, R = residuals(pn, desc, AP)
     S = _sums(P, E)
     lam = E.var(axis=0)
     d_eff = float(lam.sum() ** 2 / max((lam ** 2).sum(), 1e-12))
@@ -88,17 +97,15 @@ def scores(cands, pn, desc) -> dict[str, np.ndarray]:
     hits, valid = _sums(P, np.where(okv, V, 0)), _sums(P, okv.astype(np.float64))
     se = np.sqrt(np.maximum(base * (1 - base), 1e-4) / np.maximum(valid, 1))
     out["descriptor_enrichment"] = np.max(np.abs(hits / np.maximum(valid, 1) - base) / se * (valid >= 5), axis=1)
-    A = pn.ctx.discovery["answer"]
-    out["answer_shift"] = _shift(P, A, m, pn.ctx.seed) - _shift(P, pn.ctx.discovery["prompt"], m, pn.ctx.seed)
+    out["answer_shift"] = _shift(P, AP, m) - _shift(P, projected(pn.ctx.discovery["prompt"], pn.ctx.seed), m)
     return out
 
 
-def _shift(P, X, m, seed) -> np.ndarray:
-    """How far each candidate's centroid sits from the dataset's, in units of chance."""
-    n = X.shape[0]
-    proj = _projection(X.shape[1], seed)
-    Y = np.concatenate([X[s:s + 65536] @ proj for s in range(0, n, 65536)])
-    Y -= Y.mean(axis=0)
+def _shift(P, Y: np.ndarray, m) -> np.ndarray:
+    """How far each candidate's centroid sits from the dataset's, in units of chance (``Y``: the rows projected;
+    centred here on a copy)."""
+    n = Y.shape[0]
+    Y = Y - Y.mean(axis=0)
     lam = float(Y.var(axis=0).sum())
     S = _sums(P, Y)
     return (S ** 2).sum(axis=1) / (m * max(lam, 1e-12)) * (1 - m / max(n, 1))
