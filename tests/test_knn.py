@@ -37,8 +37,48 @@ def test_ivf_neighbours_are_close_to_the_exact_ones(monkeypatch):
 def test_ivf_lazy_rows_equal_the_full_graph(monkeypatch):
     x = _clustered(2000, 16, 1)
     monkeypatch.setattr(knn, "EXACT_LIMIT", 500)
+    monkeypatch.setattr(knn, "EXACT_ROWS", 0)
     lazy = knn.NeighbourSearch(x, 8)
     rows = np.array([5, 17, 1999, 300])
     sims, idx = lazy.query(rows)
     full = knn.NeighbourSearch(x, 8).graph()
     assert np.array_equal(idx, full.idx[rows]) and np.array_equal(sims, full.sims[rows])
+
+
+def test_the_first_rows_asked_are_searched_exactly_without_an_index(monkeypatch):
+    """Above ``EXACT_LIMIT``, rows asked for before an index exists are searched exactly (cheaper than building
+    the index) until ``EXACT_ROWS`` are spent, each call counting at least ``EXACT_CALL_ROWS``; they keep
+    those neighbours when the graph is completed by the index."""
+    x = _clustered(3000, 32, 2)
+    exact = knn.knn_graph(x, 10)
+    monkeypatch.setattr(knn, "EXACT_LIMIT", 500)
+    monkeypatch.setattr(knn, "POOL_CHUNK", 700)          # several blocks, merged
+    search = knn.NeighbourSearch(x, 10)
+    first = np.array([3, 2999, 1500])
+    sims, idx = search.query(first)
+    assert search.index is None and search.exact_rows == knn.EXACT_CALL_ROWS
+    assert np.array_equal(idx, exact.idx[first]) and np.allclose(sims, exact.sims[first], atol=1e-5)
+    many = np.arange(100, 100 + knn.EXACT_ROWS)           # more than the rest of the budget: the index is built
+    search.query(many)
+    assert search.index is not None
+    g = search.graph()
+    assert np.array_equal(g.idx[first], exact.idx[first])
+
+
+def test_exact_rows_skip_absent_rows_and_themselves(monkeypatch):
+    x = _clustered(1200, 16, 3)
+    present = np.ones(1200, dtype=bool)
+    present[::3] = False
+    monkeypatch.setattr(knn, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(knn, "POOL_CHUNK", 256)
+    search = knn.NeighbourSearch(x, 6, present)
+    rows = np.array([1, 2, 4, 1198])
+    _, idx = search.query(rows)
+    assert search.index is None
+    assert present[idx].all() and not (idx == rows[:, None]).any()
+    xf = x.astype(np.float32)
+    pool = np.flatnonzero(present)
+    for r, got in zip(rows, idx):
+        s = xf[pool] @ xf[r]
+        s[pool == r] = -np.inf
+        assert set(got) == set(pool[np.argsort(-s)[:6]])

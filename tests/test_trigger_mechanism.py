@@ -210,6 +210,7 @@ def test_above_the_exact_limit_the_kept_index_finds_controls_outside(monkeypatch
     from scanner.triggers.analysis import neighbours
 
     monkeypatch.setattr(knn, "EXACT_LIMIT", 100)
+    monkeypatch.setattr(knn, "EXACT_ROWS", 0)          # no exact search before the index (600 rows would fit)
     rows, P, A, marked = dataset(trigger="⟦qorvex⟧", n=600, carriers=60)
     ctx = state(rows, P, A)
     pn = neighbours(ctx)
