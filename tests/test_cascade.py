@@ -190,3 +190,25 @@ def test_spilled_texts_match_what_the_cache_keys_expect(tmp_path):
     got = spill([0])[0]
     assert text_key("m", got.prompt) == text_key("m", views[0].prompt)
     assert hashlib.sha256(got.answer.encode()).hexdigest() == hashlib.sha256(views[0].answer.encode()).hexdigest()
+
+
+def test_gaps_of_many_sets_share_passes_and_equal_one_at_a_time(tmp_path, monkeypatch):
+    """The cascade's gaps of many sets come from shared passes over the static vectors (a block of rows at a
+    time, several sets per pass): each equals the gap of that set computed alone."""
+    import scanner.cluster.stats as stats
+
+    labels = [i % 25 for i in range(700)] + [25] * 30
+    P, A = topical_vectors(labels, dim=32, spread=0.8, seed=7)
+    rng = np.random.default_rng(2)
+    groups = [np.arange(700, 730), np.arange(0, 700, 27)[:20], np.sort(rng.choice(730, 12, replace=False)),
+              np.arange(1, 700, 25)[:25], np.array([5, 6])]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    alone_ctx, _, _ = _cascade_ctx(tmp_path / "a", P, A, P, A)
+    alone = [alone_ctx.stats.gap("joint", g) for g in groups]
+    monkeypatch.setattr(stats, "CHUNK_ROWS", 100)          # several blocks of rows
+    monkeypatch.setattr(stats, "SETS_PER_PASS", 2)         # several passes
+    shared_ctx, _, _ = _cascade_ctx(tmp_path / "b", P, A, P, A)
+    shared = shared_ctx.stats.gaps("joint", groups)
+    assert np.allclose(shared, alone, atol=1e-5)
+    assert shared[0] > 0.1 > shared[1]                     # the bundle stands apart, one record per topic does not

@@ -150,21 +150,48 @@ class CascadeStats(BundleStats):
         return super().coherence(view, even_sample(members, MAX_MEMBERS))
 
     def _compute_gaps(self, view: str, groups: list) -> list[float]:
-        static = self.discovery[view]
         out = []
-        for g in groups:
-            inside = self.mask(g)
-            sample = even_sample(g, MAX_MEMBERS)
+        for start in range(0, len(groups), SETS_PER_PASS):
+            out += self._cascade_gaps(view, groups[start:start + SETS_PER_PASS])
+        return out
+
+    def _cascade_gaps(self, view: str, groups: list) -> list[float]:
+        """Gaps of up to ``SETS_PER_PASS`` sets from one pass over the static vectors: each set's closest
+        non-members by static similarity to its static centroid (kept a block of rows at a time), then an even
+        sample of them re-scored by the transformer."""
+        static = self.discovery[view]
+        present = self.present[view]
+        samples = [even_sample(g, MAX_MEMBERS) for g in groups]
+        cents = []
+        for sample in samples:
             c = static[sample].mean(axis=0)
-            sims = static.matvec(c / (np.linalg.norm(c) or 1.0))
-            sims[inside | ~self.present[view]] = -np.inf
-            room = int(np.isfinite(sims).sum())
-            take = min(room, GAP_CANDIDATES, 2 * len(g))
+            cents.append(c / (np.linalg.norm(c) or 1.0))
+        C = np.stack(cents).astype(np.float32)
+        groups = [np.unique(np.asarray(g, dtype=np.int64)) for g in groups]   # no n-sized mask per set
+        n_present = int(np.count_nonzero(present))
+        takes = [min(n_present - int(np.count_nonzero(present[g])), GAP_CANDIDATES, 2 * len(g)) for g in groups]
+        best = [(np.empty(0, np.float32), np.empty(0, np.int64)) for _ in groups]
+        for start in range(0, self.n, CHUNK_ROWS):
+            stop = min(self.n, start + CHUNK_ROWS)
+            S = static[start:stop] @ C.T
+            rows = np.arange(start, stop)
+            for b, (g, take) in enumerate(zip(groups, takes)):
+                if not take:
+                    continue
+                ok = present[start:stop].copy()
+                ok[g[(g >= start) & (g < stop)] - start] = False
+                vals = np.concatenate([best[b][0], S[ok, b]])
+                idx = np.concatenate([best[b][1], rows[ok]])
+                if len(vals) > take:
+                    part = np.argpartition(-vals, take - 1)[:take]
+                    vals, idx = vals[part], idx[part]
+                best[b] = (vals, idx)
+        out = []
+        for g, sample, take, (vals, idx) in zip(groups, samples, takes, best):
             if not take:
                 out.append(0.0)
                 continue
-            cand = np.argpartition(-sims, take - 1)[:take]
-            cand = cand[np.argsort(-sims[cand], kind="stable")]               # by static similarity
+            cand = idx[np.lexsort((idx, -vals))]                                # by static similarity
             scored = cand[np.linspace(0, take - 1, min(take, GAP_SCORED)).round().astype(np.int64)]
             x = self.vectors[view][sample]
             centroid = x.mean(axis=0)
