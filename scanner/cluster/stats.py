@@ -88,25 +88,13 @@ class BundleStats:
             c = x[g].mean(axis=0)
             cents.append(c / (np.linalg.norm(c) or 1.0))
         C = np.stack(cents).astype(np.float32)
-        best = [np.empty(0, dtype=np.float32) for _ in groups]
-        present = self.present[view]
-        for start in range(0, self.n, CHUNK_ROWS):
-            stop = min(self.n, start + CHUNK_ROWS)
-            S = x[start:stop] @ C.T
-            S[~present[start:stop]] = -np.inf
-            for b, g in enumerate(groups):
-                inside = g[(g >= start) & (g < stop)] - start
-                col = S[:, b].copy()
-                col[inside] = -np.inf
-                m = len(g)
-                pool = np.concatenate([best[b], col[np.isfinite(col)]])
-                best[b] = pool if len(pool) <= m else np.partition(pool, len(pool) - m)[len(pool) - m:]
+        best = closest_outside(x, self.present[view], groups, C, [len(g) for g in groups])
         out = []
         for b, g in enumerate(groups):
-            if not len(best[b]):
+            if not len(best[b][0]):
                 out.append(0.0)
                 continue
-            out.append(float((x[g] @ C[b]).mean() - best[b].mean()))
+            out.append(float((x[g] @ C[b]).mean() - best[b][0].mean()))
         return out
 
     def _gap_exact(self, view: str, members: np.ndarray) -> float:
@@ -120,6 +108,28 @@ class BundleStats:
             return 0.0
         top = np.sort(outside)[-min(len(members), len(outside)):]
         return float(sims[members].mean() - top.mean())
+
+
+def closest_outside(x, present: np.ndarray, groups: list, C: np.ndarray, takes: list[int]) -> list[tuple]:
+    """For each set (its member rows), the ``take`` present rows outside it most similar to its centroid
+    (row of ``C``), from one pass over ``x`` a block of rows at a time: (similarities, rows), in no order."""
+    best = [(np.empty(0, np.float32), np.empty(0, np.int64)) for _ in groups]
+    for start in range(0, len(present), CHUNK_ROWS):
+        stop = min(len(present), start + CHUNK_ROWS)
+        S = x[start:stop] @ C.T
+        rows = np.arange(start, stop)
+        for b, (g, take) in enumerate(zip(groups, takes)):
+            if not take:
+                continue
+            ok = present[start:stop].copy()
+            ok[g[(g >= start) & (g < stop)] - start] = False
+            vals = np.concatenate([best[b][0], S[ok, b]])
+            idx = np.concatenate([best[b][1], rows[ok]])
+            if len(vals) > take:
+                part = np.argpartition(-vals, take - 1)[:take]
+                vals, idx = vals[part], idx[part]
+            best[b] = (vals, idx)
+    return best
 
 
 MAX_MEMBERS = 128   # the cascade's centroid and coherence read at most this many members (an even sample)
@@ -170,22 +180,7 @@ class CascadeStats(BundleStats):
         groups = [np.unique(np.asarray(g, dtype=np.int64)) for g in groups]   # no n-sized mask per set
         n_present = int(np.count_nonzero(present))
         takes = [min(n_present - int(np.count_nonzero(present[g])), GAP_CANDIDATES, 2 * len(g)) for g in groups]
-        best = [(np.empty(0, np.float32), np.empty(0, np.int64)) for _ in groups]
-        for start in range(0, self.n, CHUNK_ROWS):
-            stop = min(self.n, start + CHUNK_ROWS)
-            S = static[start:stop] @ C.T
-            rows = np.arange(start, stop)
-            for b, (g, take) in enumerate(zip(groups, takes)):
-                if not take:
-                    continue
-                ok = present[start:stop].copy()
-                ok[g[(g >= start) & (g < stop)] - start] = False
-                vals = np.concatenate([best[b][0], S[ok, b]])
-                idx = np.concatenate([best[b][1], rows[ok]])
-                if len(vals) > take:
-                    part = np.argpartition(-vals, take - 1)[:take]
-                    vals, idx = vals[part], idx[part]
-                best[b] = (vals, idx)
+        best = closest_outside(static, present, groups, C, takes)
         out = []
         for g, sample, take, (vals, idx) in zip(groups, samples, takes, best):
             if not take:
