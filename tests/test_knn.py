@@ -82,3 +82,31 @@ def test_exact_rows_skip_absent_rows_and_themselves(monkeypatch):
         s = xf[pool] @ xf[r]
         s[pool == r] = -np.inf
         assert set(got) == set(pool[np.argsort(-s)[:6]])
+
+
+
+def test_queries_are_searched_list_by_list_with_the_answers_of_row_order(monkeypatch):
+    """Above ``EXACT_LIMIT`` the rows asked are searched grouped by the inverted list they are filed in (those
+    lists stay in cache); each row still gets the neighbours a search in row order gives it."""
+    x = _clustered(2500, 16, 4)
+    present = np.ones(2500, dtype=bool)
+    present[7::11] = False
+    monkeypatch.setattr(knn, "EXACT_LIMIT", 500)
+    monkeypatch.setattr(knn, "EXACT_ROWS", 0)
+    monkeypatch.setattr(knn, "QUERY_CHUNK", 300)          # several chunks
+    asked = []
+    keep = knn.NeighbourSearch._keep
+    monkeypatch.setattr(knn.NeighbourSearch, "_keep", lambda self, chunk, d, i: (asked.append(chunk), keep(self, chunk, d, i)))
+    search = knn.NeighbourSearch(x, 8, present)
+    g = search.graph(keep_index=True)
+    index, ids = search.index, search.ids
+    rows = np.ascontiguousarray(x[ids], dtype=np.float32)
+    _, filed = index.quantizer.search(rows, 1)
+    order = search.pos[np.concatenate(asked)]
+    assert sorted(order) == list(range(len(ids)))          # every present row once
+    assert (np.diff(filed[order, 0]) >= 0).all()           # grouped by list, lists in order
+    _, i = index.search(rows, 9)                           # the same index, in row order
+    for p in range(len(ids)):
+        want = ids[[j for j in i[p] if j >= 0 and j != p][:8]]
+        assert np.array_equal(g.idx[ids[p]], want), p
+    assert (g.idx[~present] == -1).all()
