@@ -212,3 +212,28 @@ def test_gaps_of_many_sets_share_passes_and_equal_one_at_a_time(tmp_path, monkey
     shared = shared_ctx.stats.gaps("joint", groups)
     assert np.allclose(shared, alone, atol=1e-5)
     assert shared[0] > 0.1 > shared[1]                     # the bundle stands apart, one record per topic does not
+
+
+def test_expected_gaps_asked_one_at_a_time_share_passes(tmp_path, monkeypatch):
+    """A budget's loop asks for gaps one set at a time; told which sets to expect, the cascade finds their
+    static candidates together (one pass over the static vectors per ``SETS_PER_PASS`` sets), and each gap
+    equals the set's gap computed alone."""
+    import scanner.cluster.stats as stats
+
+    labels = [i % 25 for i in range(700)] + [25] * 30
+    P, A = topical_vectors(labels, dim=32, spread=0.8, seed=8)
+    groups = [np.arange(700, 730)] + [np.arange(t, 700, 25) for t in range(9)]
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    alone_ctx, _, _ = _cascade_ctx(tmp_path / "a", P, A, P, A)
+    alone = [alone_ctx.stats.gap("joint", g) for g in groups]
+    passes = []
+    real = stats.closest_outside
+    monkeypatch.setattr(stats, "closest_outside", lambda *a: (passes.append(len(a[2])), real(*a))[1])
+    monkeypatch.setattr(stats, "SETS_PER_PASS", 4)
+    ctx, _, _ = _cascade_ctx(tmp_path / "b", P, A, P, A)
+    ctx.stats.expect_gaps("joint", groups[:8])
+    one_by_one = [ctx.stats.gap("joint", g) for g in groups]
+    assert np.allclose(one_by_one, alone, atol=1e-6)
+    assert passes == [4, 4, 1, 1]                          # 8 expected sets in two passes, the 2 others alone
+    assert not ctx.stats._candidates                       # nothing prepared is left behind

@@ -21,7 +21,9 @@ def attach_features(findings, ctx) -> None:
             f.features = bundle_features(ctx, f.members)
         return
     rest = []
-    for f, judged in budget.share(sorted(findings, key=report_order)):
+    ordered = sorted(findings, key=report_order)
+    ctx.stats.expect_gaps("joint", [sorted(f.members) for f in ordered])   # their static candidates share passes
+    for f, judged in budget.share(ordered):
         if judged:
             f.features = bundle_features(ctx, f.members)
         else:

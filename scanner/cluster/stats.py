@@ -71,6 +71,9 @@ class BundleStats:
                 self._gaps[k] = value
         return [self._gaps[k] for k in keys]
 
+    def expect_gaps(self, view: str, groups: list) -> None:
+        """Sets whose gaps will likely be asked one at a time (see ``CascadeStats``); nothing to prepare here."""
+
     def _compute_gaps(self, view: str, groups: list) -> list[float]:
         if not groups:
             return []
@@ -148,6 +151,8 @@ class CascadeStats(BundleStats):
         super().__init__(n, vectors, present, rerank.neighbours)
         self.rerank = rerank
         self.discovery = discovery
+        self._expected: dict = {}       # view -> sets whose gaps are expected one at a time (``expect_gaps``)
+        self._candidates: dict = {}     # (view, set) -> static candidates found ahead of their gap
 
     def _members_neighbours(self, view: str, members: np.ndarray, asked: int | None) -> np.ndarray:
         """An even sample of members (``MAX_ASKED``, or fewer when asked), each with its neighbours re-ranked
@@ -159,40 +164,71 @@ class CascadeStats(BundleStats):
     def coherence(self, view: str, members) -> float:
         return super().coherence(view, even_sample(members, MAX_MEMBERS))
 
+    def expect_gaps(self, view: str, groups: list) -> None:
+        """Sets whose gaps will likely be asked one at a time, in this order (a budget's judged bundles): when
+        one is asked, the static candidates of the next expected sets are found in the same pass over the
+        static vectors, so a budgeted loop pays about one pass per ``SETS_PER_PASS`` sets instead of one per
+        set. A set's candidates do not depend on the others found with it."""
+        self._expected[view] = [np.asarray(g, dtype=np.int64) for g in groups]
+
     def _compute_gaps(self, view: str, groups: list) -> list[float]:
-        out = []
-        for start in range(0, len(groups), SETS_PER_PASS):
-            out += self._cascade_gaps(view, groups[start:start + SETS_PER_PASS])
+        groups = [np.unique(np.asarray(g, dtype=np.int64)) for g in groups]     # no n-sized mask per set
+        self._prepare(view, groups)
+        keys = [(view, g.tobytes()) for g in groups]
+        out = [self._rescored_gap(view, g, self._candidates[k]) for g, k in zip(groups, keys)]
+        for k in set(keys):
+            del self._candidates[k]
         return out
 
-    def _cascade_gaps(self, view: str, groups: list) -> list[float]:
-        """Gaps of up to ``SETS_PER_PASS`` sets from one pass over the static vectors: each set's closest
-        non-members by static similarity to its static centroid (kept a block of rows at a time), then an even
-        sample of them re-scored by the transformer."""
+    def _prepare(self, view: str, groups: list) -> None:
+        """Static candidates of ``groups`` (and of the next expected sets, up to a pass each), kept by set."""
+        todo = {g.tobytes(): g for g in groups if (view, g.tobytes()) not in self._candidates}
+        if not todo:
+            return
+        if len(todo) < SETS_PER_PASS:
+            for g in self._expected.get(view, []):
+                g = np.unique(g)
+                key = g.tobytes()
+                if len(todo) >= SETS_PER_PASS:
+                    break
+                if (view, key) not in self._candidates and (view, key) not in self._gaps and key not in todo:
+                    todo[key] = g
+        todo = list(todo.values())
+        for start in range(0, len(todo), SETS_PER_PASS):
+            chunk = todo[start:start + SETS_PER_PASS]
+            for g, cand in zip(chunk, self._static_candidates(view, chunk)):
+                self._candidates[(view, g.tobytes())] = cand
+
+    def _static_candidates(self, view: str, groups: list) -> list:
+        """For up to ``SETS_PER_PASS`` sets (unique sorted rows), from one pass over the static vectors: each
+        set's closest non-members by static similarity to its static centroid, an even sample of them to be
+        re-scored by the transformer, and how many were taken."""
         static = self.discovery[view]
         present = self.present[view]
-        samples = [even_sample(g, MAX_MEMBERS) for g in groups]
         cents = []
-        for sample in samples:
-            c = static[sample].mean(axis=0)
+        for g in groups:
+            c = static[even_sample(g, MAX_MEMBERS)].mean(axis=0)
             cents.append(c / (np.linalg.norm(c) or 1.0))
         C = np.stack(cents).astype(np.float32)
-        groups = [np.unique(np.asarray(g, dtype=np.int64)) for g in groups]   # no n-sized mask per set
         n_present = int(np.count_nonzero(present))
         takes = [min(n_present - int(np.count_nonzero(present[g])), GAP_CANDIDATES, 2 * len(g)) for g in groups]
-        best = closest_outside(static, present, groups, C, takes)
         out = []
-        for g, sample, take, (vals, idx) in zip(groups, samples, takes, best):
-            if not take:
-                out.append(0.0)
-                continue
+        for take, (vals, idx) in zip(takes, closest_outside(static, present, groups, C, takes)):
             cand = idx[np.lexsort((idx, -vals))]                                # by static similarity
-            scored = cand[np.linspace(0, take - 1, min(take, GAP_SCORED)).round().astype(np.int64)]
-            x = self.vectors[view][sample]
-            centroid = x.mean(axis=0)
-            centroid /= np.linalg.norm(centroid) or 1.0
-            # the closest min(m, take) of the ``take`` candidates, estimated on the re-scored sample
-            keep = max(1, int(round(len(scored) * min(len(g), take) / take)))
-            near = np.sort(self.vectors[view][np.sort(scored)] @ centroid)[-keep:]
-            out.append(float((x @ centroid).mean() - near.mean()))
+            scored = cand[np.linspace(0, take - 1, min(take, GAP_SCORED)).round().astype(np.int64)] if take \
+                else cand[:0]
+            out.append((scored, take))
         return out
+
+    def _rescored_gap(self, view: str, g: np.ndarray, candidates: tuple) -> float:
+        """The gap of one set from its static candidates, the sample re-scored by the transformer."""
+        scored, take = candidates
+        if not take:
+            return 0.0
+        x = self.vectors[view][even_sample(g, MAX_MEMBERS)]
+        centroid = x.mean(axis=0)
+        centroid /= np.linalg.norm(centroid) or 1.0
+        # the closest min(m, take) of the ``take`` candidates, estimated on the re-scored sample
+        keep = max(1, int(round(len(scored) * min(len(g), take) / take)))
+        near = np.sort(self.vectors[view][np.sort(scored)] @ centroid)[-keep:]
+        return float((x @ centroid).mean() - near.mean())

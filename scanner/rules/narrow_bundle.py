@@ -87,8 +87,9 @@ False positives
         lasts; the rest keep their static verdict and gap (their gaps in shared passes over the vectors),
         and say so."""
         rest, judged = [], []
-        for (members, s), look in budget.share(sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]),
-                                                                              int(b[0][0])))):
+        ordered = sorted(found, key=lambda b: (-(b[1]["purity"] + b[1]["coherence"]), int(b[0][0])))
+        ctx.stats.expect_gaps("joint", [m for m, _ in ordered])     # their static candidates share passes
+        for (members, s), look in budget.share(ordered):
             if not look:
                 rest.append((members, s))
                 continue
