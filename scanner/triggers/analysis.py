@@ -98,7 +98,17 @@ def _analyse(ctx, min_support, max_share, alpha, min_effect) -> list[TriggerEffe
         groups.append([t])
         explained = np.union1d(explained, t.carriers)
     pn.release()
-    return [_effect(ctx, cands, aliases, purest_lead(sorted(g, key=strength)), tests) for g in groups]
+    leads = [purest_lead(sorted(g, key=strength)) for g in groups]
+    _answer_neighbours(ctx, [g[0].carriers for g in leads])
+    return [_effect(ctx, cands, aliases, g, tests) for g in leads]
+
+
+def _answer_neighbours(ctx, carriers: list) -> None:
+    """The answer view's neighbours of every effect's carriers (their lift) in one search: a view without an
+    index searches each call's rows against every answer, so one call reads the answers once, not per effect."""
+    if carriers:
+        rows = np.unique(np.concatenate(carriers))
+        ctx.discovery_stats.neighbours("answer", rows[ctx.present["answer"][rows]])
 
 
 def switched(t) -> float:
