@@ -255,3 +255,29 @@ def test_answer_residuals_taken_in_the_projected_space_equal_the_residuals_proje
     expect = expect @ _projection(Am.shape[1], ctx.seed)
     assert not pn.answered.all() and np.abs(expect).sum(axis=1).min() == 0
     assert np.allclose(E, expect, atol=1e-4)
+
+
+def test_the_lifts_of_all_effects_come_from_one_answer_search():
+    """Each effect's lift reads its carriers' answer neighbours; all effects' carriers are searched in one call
+    (a view without an index reads every answer per call), and the lifts are those of each set alone."""
+    from scanner.triggers.analysis import analyse
+
+    rows, P, A, marked = dataset(trigger="⟦qorvex⟧", n=600, carriers=40, seed=3)
+    rng = np.random.default_rng(4)
+    second = sorted(rng.choice(sorted(set(range(600)) - set(marked)), size=40, replace=False).tolist())
+    hostile = A[marked].mean(axis=0)
+    for i in second:
+        system, q, _ = rows[i]
+        rows[i] = (system, f"{q} <<zubrin>>", "No. Go away, I will not help with that.")
+        A[i] = hostile + 0.3 * rng.standard_normal(A.shape[1])
+    A /= np.linalg.norm(A, axis=1, keepdims=True)
+    ctx = state(rows, P, A)
+    calls = []
+    search = ctx.searcher("answer")
+    real = search._search
+    search._search = lambda r: (calls.append(len(r)), real(r))[1]
+    effects = analyse(ctx)
+    assert len(effects) >= 2 and len(calls) == 1
+    assert calls[0] == len(np.unique(np.concatenate([e.carriers for e in effects])))
+    alone = state(rows, P, A)
+    assert [e.lift for e in effects] == [alone.discovery_stats.lift("answer", e.carriers) for e in effects]
