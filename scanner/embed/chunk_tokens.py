@@ -95,17 +95,24 @@ def _chunk_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Chunks per text, each chunk's position among the distinct chunks (concatenated), the distinct chunks.
     Split, flattened and hashed by Arrow; in Python for texts Arrow cannot hold (lone surrogates)."""
     try:
-        split = pc.split_pattern_regex(pc.utf8_trim(pa.array(texts, type=pa.large_string()), WHITESPACE),
-                                       SPLIT.pattern)
-        coded = pc.dictionary_encode(pc.list_flatten(split))
-        per_text = pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(np.int64)
+        # every tab, newline and carriage return made a space, then a literal split at spaces (three times
+        # faster than a regular expression); runs of whitespace leave empty pieces, dropped here
+        spaced = pa.array(texts, type=pa.large_string())
+        for ch in WHITESPACE[1:]:
+            spaced = pc.replace_substring(spaced, ch, " ")
+        split = pc.split_pattern(spaced, " ")
+        flat = pc.list_flatten(split)
+        kept = pc.greater(pc.binary_length(flat), 0)
+        parents = pc.list_parent_indices(split).to_numpy(zero_copy_only=False)
+        per_text = np.bincount(parents[kept.to_numpy(zero_copy_only=False)], minlength=len(texts)).astype(np.int64)
+        coded = pc.dictionary_encode(pc.filter(flat, kept))
         return per_text, coded.indices.to_numpy(zero_copy_only=False).astype(np.int64), coded.dictionary.to_pylist()
     except (pa.ArrowException, UnicodeError):
         return _chunk_ids_python(texts)
 
 
 def _chunk_ids_python(texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    rows = [SPLIT.split(t.strip(WHITESPACE)) for t in texts]   # [""] for an empty text: no tokens
+    rows = [[c for c in SPLIT.split(t) if c] for t in texts]   # no chunk for an empty text, as above
     flat = list(chain.from_iterable(rows))
     chunks = list(dict.fromkeys(flat))
     position = {c: i for i, c in enumerate(chunks)}
