@@ -188,7 +188,7 @@ class NeighbourSearch:
         Queries are searched in this order: rows of one list probe mostly the same lists, which then stay in
         the processor's cache. Each query's answer is its own, so the order changes no result; at 1M rows,
         where the lists (512 MB) do not fit in any cache, a search took 6.3 s per 40,000 queries in this order
-        against 9.9 s in row order (4.0 vs 3.6 s per 100,000 queries at 100k; benchmarks/RESULTS.md)."""
+        against 9.9 s in row order (3.3 vs 3.6 s per 100,000 queries at 100k; benchmarks/RESULTS.md)."""
         if self.assign is None:
             import faiss
 

@@ -169,7 +169,8 @@ class CascadeStats(BundleStats):
         one is asked, the static candidates of the next expected sets are found in the same pass over the
         static vectors, so a budgeted loop pays about one pass per ``SETS_PER_PASS`` sets instead of one per
         set. A set's candidates do not depend on the others found with it."""
-        self._expected[view] = [np.asarray(g, dtype=np.int64) for g in groups]
+        sets = (np.unique(np.asarray(g, dtype=np.int64)) for g in groups)
+        self._expected[view] = {g.tobytes(): g for g in sets}       # in order; a set leaves once prepared
 
     def _compute_gaps(self, view: str, groups: list) -> list[float]:
         groups = [np.unique(np.asarray(g, dtype=np.int64)) for g in groups]     # no n-sized mask per set
@@ -182,17 +183,20 @@ class CascadeStats(BundleStats):
 
     def _prepare(self, view: str, groups: list) -> None:
         """Static candidates of ``groups`` (and of the next expected sets, up to a pass each), kept by set."""
-        todo = {g.tobytes(): g for g in groups if (view, g.tobytes()) not in self._candidates}
+        expected = self._expected.get(view, {})
+        todo = {}
+        for g in groups:
+            key = g.tobytes()
+            expected.pop(key, None)
+            if (view, key) not in self._candidates:
+                todo[key] = g
         if not todo:
             return
-        if len(todo) < SETS_PER_PASS:
-            for g in self._expected.get(view, []):
-                g = np.unique(g)
-                key = g.tobytes()
-                if len(todo) >= SETS_PER_PASS:
-                    break
-                if (view, key) not in self._candidates and (view, key) not in self._gaps and key not in todo:
-                    todo[key] = g
+        while len(todo) < SETS_PER_PASS and expected:
+            key = next(iter(expected))
+            g = expected.pop(key)
+            if (view, key) not in self._candidates and (view, key) not in self._gaps:
+                todo[key] = g
         todo = list(todo.values())
         for start in range(0, len(todo), SETS_PER_PASS):
             chunk = todo[start:start + SETS_PER_PASS]
