@@ -11,6 +11,9 @@ other in one run, so the ratios printed are side by side on the same (noisy) mac
   (`pip install -e '.[bench]'`);
 - a rescan after 1% of the records changed, with the embedding cache warm.
 
+`--pairs N` alternates the fast path and the BERTopic-style pipeline N times and reports each pair's
+ratio and the median (the machine's speed drifts between runs).
+
 Corpora: generated chat records of ~190 tokens (benchmarks/corpus.py; a 200-record trigger bundle is
 planted, its recovery is printed) and the real benign corpora from ../shared/corpora when present.
 
@@ -26,6 +29,7 @@ import platform
 import random
 import shlex
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -161,6 +165,19 @@ def ratio(a: dict, b: dict) -> str:
     return f"{b['seconds'] / a['seconds']:.2f}x"
 
 
+def pair_summary(pairs: list) -> str:
+    """Each (fast, BERTopic-style) pair's times and ratio, and the median ratio of the pairs that ran."""
+    parts, ratios = [], []
+    for f, b in pairs:
+        if "error" in f or "error" in b:
+            parts.append("error")
+            continue
+        ratios.append(b["seconds"] / f["seconds"])
+        parts.append(f"{f['seconds']:.1f} s vs {b['seconds']:.1f} s ({ratios[-1]:.2f}x)")
+    median = f"{statistics.median(ratios):.2f}x" if ratios else "-"
+    return "; ".join(parts) + f"; median {median}."
+
+
 def fresh_store(store: Path, folder: Path) -> Path:
     """An empty cache folder holding only the distilled static table: the fast path computes every record's
     features (a warm feature cache from an earlier run would skip them) without distilling again."""
@@ -178,6 +195,9 @@ def main() -> None:
     ap.add_argument("--cascade-sizes", default="10000,100000", help="sizes also run with the cascade (cold cache)")
     ap.add_argument("--ray-sizes", default="10000,100000")
     ap.add_argument("--bertopic-sizes", default="10000,100000")
+    ap.add_argument("--pairs", type=int, default=1,
+                    help="where BERTopic-style runs: this many fast and BERTopic-style runs, alternated (each pair's "
+                         "ratio and their median are reported; the machine's speed drifts between runs)")
     ap.add_argument("--real", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--work", default=str(Path(tempfile.gettempdir()) / "poisonscan-throughput"))
     ap.add_argument("--write-results", action="store_true")
@@ -225,6 +245,13 @@ def main() -> None:
         if n in bert or (not n and bert):
             res["bertopic"] = child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
             print(label, "BERTopic-style (fast encoder)", rate(res["bertopic"]), res["bertopic"], flush=True)
+            res["pairs"] = [(res["fast"], res["bertopic"])]
+            for i in range(2, a.pairs + 1):
+                again = {**fast_opts, "cache_dir": str(fresh_store(store, work / f"fast-cache-{n}"))}
+                f = child({"mode": "poisonscan", "path": str(path), "options": again, "poison": poison})
+                b = child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
+                res["pairs"].append((f, b))
+                print(label, f"pair {i}: local fast", rate(f), "BERTopic-style", rate(b), ratio(f, b), flush=True)
         if n in casc or (not n and casc):
             cache = fresh_store(store, work / f"cascade-cache-{label.replace(' ', '-')}")   # cold, not distilling
             opts = {"embedder": "cascade", "cache_dir": str(cache)}
@@ -265,6 +292,11 @@ def report(rows, distil_s: float) -> str:
         out.append(f"| {label} | {rate(r['fast'])} | {rate(r['fast_encoder'])} | "
                    f"{rate(r['ray']) if 'ray' in r else '-'} | {rate(b) if b else '-'} | "
                    f"{ratio(r['fast'], b) if b else '-'} | {f1} |")
+    for label, r in rows:
+        pairs = r.get("pairs", [])
+        if len(pairs) > 1:
+            out += ["", f"{label}, fast and BERTopic-style alternated {len(pairs)} times: "
+                        + pair_summary(pairs)]
     if any("accurate" in r for _, r in rows):
         out += ["", "| corpus | local accurate (cold cache) | MiniLM encoder alone | accurate / encoder throughput | "
                 "rescan after 1% change | rescan / full scan |", "|---|---|---|---|---|---|"]
