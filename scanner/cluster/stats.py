@@ -86,11 +86,7 @@ class BundleStats:
 
     def _gaps_one_pass(self, view: str, groups: list) -> list[float]:
         x = self.vectors[view]
-        cents = []
-        for g in groups:
-            c = x[g].mean(axis=0)
-            cents.append(c / (np.linalg.norm(c) or 1.0))
-        C = np.stack(cents).astype(np.float32)
+        C = unit_centroids(x, groups)
         best = closest_outside(x, self.present[view], groups, C, [len(g) for g in groups])
         out = []
         for b, g in enumerate(groups):
@@ -111,6 +107,15 @@ class BundleStats:
             return 0.0
         top = np.sort(outside)[-min(len(members), len(outside)):]
         return float(sims[members].mean() - top.mean())
+
+
+def unit_centroids(x, row_sets: list) -> np.ndarray:
+    """(sets, dim) float32: each set's mean row of ``x``, scaled to unit length (a zero mean stays zero)."""
+    cents = []
+    for rows in row_sets:
+        c = x[rows].mean(axis=0)
+        cents.append(c / (np.linalg.norm(c) or 1.0))
+    return np.stack(cents).astype(np.float32)
 
 
 def closest_outside(x, present: np.ndarray, groups: list, C: np.ndarray, takes: list[int]) -> list[tuple]:
@@ -209,11 +214,7 @@ class CascadeStats(BundleStats):
         re-scored by the transformer, and how many were taken."""
         static = self.discovery[view]
         present = self.present[view]
-        cents = []
-        for g in groups:
-            c = static[even_sample(g, MAX_MEMBERS)].mean(axis=0)
-            cents.append(c / (np.linalg.norm(c) or 1.0))
-        C = np.stack(cents).astype(np.float32)
+        C = unit_centroids(static, [even_sample(g, MAX_MEMBERS) for g in groups])
         n_present = int(np.count_nonzero(present))
         takes = [min(n_present - int(np.count_nonzero(present[g])), GAP_CANDIDATES, 2 * len(g)) for g in groups]
         out = []
