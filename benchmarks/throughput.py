@@ -232,8 +232,16 @@ def main() -> None:
     rows = []
     for label, n, path, poison in corpora:
         res = {"planted": bool(poison)}
-        fast_opts = {"embedder": "fast", "cache_dir": str(fresh_store(store, work / f"fast-cache-{n}"))}
-        res["fast"] = child({"mode": "poisonscan", "path": str(path), "options": fast_opts, "poison": poison})
+        fast_opts = {"embedder": "fast"}
+
+        def fast_scan() -> dict:      # cold: a fresh cache folder holding only the distilled table
+            return child({"mode": "poisonscan", "path": str(path), "poison": poison,
+                          "options": {**fast_opts, "cache_dir": str(fresh_store(store, work / f"fast-cache-{n}"))}})
+
+        def bertopic() -> dict:
+            return child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
+
+        res["fast"] = fast_scan()
         print(label, "local fast", rate(res["fast"]), res["fast"].get("planted_f1"), flush=True)
         res["fast_encoder"] = child({"mode": "encoder", "path": str(path), "encoder": "fast", "store": str(store)})
         print(label, "fast encoder alone", rate(res["fast_encoder"]), flush=True)
@@ -243,13 +251,11 @@ def main() -> None:
                                             "cache_dir": str(fresh_store(store, work / f"ray-cache-{n}"))}})
             print(label, "ray local fast", rate(res["ray"]), flush=True)
         if n in bert or (not n and bert):
-            res["bertopic"] = child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
+            res["bertopic"] = bertopic()
             print(label, "BERTopic-style (fast encoder)", rate(res["bertopic"]), res["bertopic"], flush=True)
             res["pairs"] = [(res["fast"], res["bertopic"])]
             for i in range(2, a.pairs + 1):
-                again = {**fast_opts, "cache_dir": str(fresh_store(store, work / f"fast-cache-{n}"))}
-                f = child({"mode": "poisonscan", "path": str(path), "options": again, "poison": poison})
-                b = child({"mode": "bertopic", "path": str(path), "encoder": "fast", "store": str(store)})
+                f, b = fast_scan(), bertopic()
                 res["pairs"].append((f, b))
                 print(label, f"pair {i}: local fast", rate(f), "BERTopic-style", rate(b), ratio(f, b), flush=True)
         if n in casc or (not n and casc):
