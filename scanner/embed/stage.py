@@ -58,9 +58,14 @@ class EmbeddingStage:
     """Collects (record index, view text) pairs and fills one matrix per view."""
 
     def __init__(self, embedder, cache: EmbeddingCache | None, scratch: Path,
-                 on_progress: Callable[[int], None] | None = None, chunk_records: int = 512, keep_texts=None):
-        """``keep_texts(index, views)``: also called for every record (the cascade spills texts for later)."""
+                 on_progress: Callable[[int], None] | None = None, chunk_records: int = 512, keep_texts=None,
+                 memo=None):
+        """``keep_texts(index, views)``: also called for every record (the cascade spills texts for later).
+        ``memo`` (``memo.VectorMemo``): a record whose content hash it holds takes both views' vectors from it."""
         self.embedder = embedder
+        self.memo = memo if memo is not None and len(memo) else None
+        self.memo_hits: list[tuple[int, int]] = []   # (record index, memo row) of the buffered chunk
+        self.memo_records = 0                        # records whose vectors came from the memo
         self.keep_texts = keep_texts
         self.cache = cache if getattr(embedder, "cacheable", True) else None
         self.on_progress = on_progress or (lambda n: None)
@@ -75,15 +80,21 @@ class EmbeddingStage:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="poisonscan-embed")
         self._pending: deque[Future] = deque()
 
-    def add(self, index: int, views) -> None:
+    def add(self, index: int, views, content_hash: str | None = None) -> None:
         if self.keep_texts is not None:
             self.keep_texts(index, views)
+        row = self.memo.row(content_hash) if self.memo is not None and content_hash else -1
         for view in VIEWS:
             text = getattr(views, view)
             has = bool(text.strip())
             self.present[view].append(1 if has else 0)
-            if has:
+            if has and row < 0:
                 self.buffer.append((index, view, text))
+            elif has:
+                self.cached += 1
+        if row >= 0:
+            self.memo_hits.append((index, row))
+            self.memo_records += 1
         self._records_in_buffer += 1
         if self._records_in_buffer >= self.chunk_records:
             self.flush()
@@ -93,24 +104,32 @@ class EmbeddingStage:
         count, first = self._records_in_buffer, self._block_start  # this block: records first .. first+count-1
         self._block_start += count
         buffer, self.buffer = self.buffer, []
+        hits, self.memo_hits = self.memo_hits, []
         self._records_in_buffer = 0
         while len(self._pending) >= 2:
             self._pending.popleft().result()
-        self._pending.append(self._pool.submit(self._process, buffer, count, first))
+        self._pending.append(self._pool.submit(self._process, buffer, count, first, hits))
 
-    def _process(self, buffer: list[tuple[int, str, str]], count: int, first: int) -> None:
-        if not buffer:
+    def _process(self, buffer: list[tuple[int, str, str]], count: int, first: int,
+                 hits: list[tuple[int, int]] = ()) -> None:
+        if not buffer and not hits:
             for f in self.files.values():
                 f.append(None, count)
             self.on_progress(count)
             return
-        texts = [text for _, _, text in buffer]
-        vecs, embedded, cached = embed_texts(self.embedder, self.cache, texts)
-        self.embedded += embedded
-        self.cached += cached
-        dim = vecs.shape[1]
+        vecs = None
+        if buffer:
+            vecs, embedded, cached = embed_texts(self.embedder, self.cache, [text for _, _, text in buffer])
+            self.embedded += embedded
+            self.cached += cached
+        dim = vecs.shape[1] if vecs is not None else self.memo.vectors.shape[2]
         blocks = {v: np.zeros((count, dim), dtype=np.float16) for v in VIEWS}
-        for vec, (index, view, _) in zip(vecs, buffer):
+        if hits:
+            at, rows = np.array(hits, dtype=np.int64).T
+            both = self.memo.rows(rows)
+            for j, view in enumerate(VIEWS):
+                blocks[view][at - first] = both[:, j]
+        for vec, (index, view, _) in zip(vecs if vecs is not None else (), buffer):
             blocks[view][index - first] = vec
         for view in VIEWS:
             self.files[view].append(blocks[view], count)

@@ -106,7 +106,7 @@ class Collector:
                 self.features_cached += 1
             else:
                 row = next(computed)
-            stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views)
+            stage.add(self.record(src_id, item.content_hash, item.locator, row), item.views, item.content_hash)
 
     def close(self) -> None:
         """Stop the feature worker, if one was started."""
@@ -164,3 +164,4 @@ class CompactState:
     embedded: int
     cached: int
     features_cached: int = 0          # records whose features came from the feature cache
+    vectors_carried: int = 0          # records whose static vectors came from the last scan's memo

@@ -17,6 +17,7 @@ from ..classifier.model import load_model
 from ..combine import combine
 from ..context import ScanContext
 from ..embed.cache import EmbeddingCache, default_cache_dir
+from ..embed.memo import VectorMemo
 from ..embed.ondemand import OnDemandVectors, TextSpill
 from ..embed.stage import EmbeddingStage
 from ..errors import ConfigError
@@ -78,10 +79,11 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
     try:
         (work / "code").mkdir()
         spill = TextSpill(work / "texts.bin") if opts.embedder == "cascade" else None
-        stage = EmbeddingStage(embedder or make_embedder(opts), cache, work, progress,
-                               keep_texts=spill.add if spill else None)
         folder = opts.cache_dir or default_cache_dir()
         usable = cache is not None and cache.db is not None    # else the folder's one warning is given
+        embedder = embedder or make_embedder(opts)
+        memo = _static_memo(embedder, folder, paths, warnings) if usable else None
+        stage = EmbeddingStage(embedder, cache, work, progress, keep_texts=spill.add if spill else None, memo=memo)
         features = FeatureCache(folder, opts.packs, warnings.append) if usable else None
         issues = CodeIssueCache(folder, warnings.append) if usable else None
         collector = Collector(opts, work / "code", features, issues)
@@ -91,6 +93,10 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
                 collector.consume(src_id, src, read_opts, stage)
             collector.require_records(paths)
             vectors = stage.finish(len(collector.hashes))
+            if memo is not None and stage.memo_records < len(collector.hashes):
+                problem = memo.save(collector.hashes, vectors["prompt"], vectors["answer"])
+                if problem:
+                    warnings.append(problem)
         finally:
             collector.close()
             stage.close()
@@ -100,6 +106,7 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
                 cache.close()
         try:
             state = collector.state(vectors, stage.embedded, stage.cached)
+            state.vectors_carried = stage.memo_records
         finally:
             for store in (features, issues):
                 if store:
@@ -111,6 +118,17 @@ def run_scan(paths: list[str], opts: ScanOptions, progress: Progress | None = No
         if spill:
             spill.close()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _static_memo(embedder, folder, paths: list[str], warnings: list[str]):
+    """The static vectors of the last scan of these paths (``embed/memo.py``), for an embedder that is not
+    cached per text; None for the others."""
+    if getattr(embedder, "cacheable", True):
+        return None
+    memo = VectorMemo(folder, embedder.model_id, paths).load()
+    if memo.problem:
+        warnings.append(memo.problem)
+    return memo
 
 
 def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptions, opts: ScanOptions, rules,
@@ -191,6 +209,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                    "transformer_budgets": {name: b.summary() for name, b in sorted(ctx.budgets.items())}}
                   if ondemand else {}),
                "features_cached": state.features_cached,
+               "vectors_carried": state.vectors_carried,
                "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
                "rule_seconds": ctx.cache.get("rule_seconds", {}),
                "neighbour_seconds": round(ctx.neighbour_seconds, 3),
