@@ -184,7 +184,8 @@ def fresh_store(store: Path, folder: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for f in store.glob("static-*"):
-        shutil.copy(f, folder / f.name)
+        if f.is_file():
+            shutil.copy(f, folder / f.name)
     return folder
 
 

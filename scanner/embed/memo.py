@@ -25,7 +25,7 @@ import numpy as np
 from ..fileutil import replacing
 
 KEEP = 4
-FOLDER = "static-memo"
+FOLDER = "vector-memo"
 
 
 def memo_key(model_id: str, paths: list[str]) -> str:
