@@ -67,8 +67,8 @@ def test_other_paths_read_the_most_recent_memo_and_old_memos_are_pruned(tmp_path
     newest = _hash(100 * (KEEP + 1))
     edited_copy = VectorMemo(tmp_path, "model-a", ["edited-copy.jsonl"]).load()
     assert edited_copy.row(newest) == 0                  # the last scan's memo
-    own = VectorMemo(tmp_path, "model-a", ["data-3.jsonl"]).load()
-    assert own.row(_hash(300)) == 0 and own.row(newest) == -1   # its own memo first
+    own = VectorMemo(tmp_path, "model-a", [f"data-{KEEP}.jsonl"]).load()     # kept, but not the newest
+    assert own.row(_hash(100 * KEEP)) == 0 and own.row(newest) == -1          # its own memo first
 
 
 @pytest.fixture(scope="module")

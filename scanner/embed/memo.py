@@ -24,7 +24,7 @@ import numpy as np
 
 from ..fileutil import replacing
 
-KEEP = 4
+KEEP = 2
 FOLDER = "vector-memo"
 
 
