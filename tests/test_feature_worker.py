@@ -83,7 +83,7 @@ class _Stage:
     def __init__(self):
         self.added = []
 
-    def add(self, index, views):
+    def add(self, index, views, content_hash=None):
         self.added.append((index, views.prompt))
 
 
