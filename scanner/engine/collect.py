@@ -21,8 +21,8 @@ from .rows import Processed, process_batch
 Progress = Callable[[int], None]
 BATCH = 2048        # records per feature batch: each RE2 screen is compiled once per batch
 START_WORKER_AFTER = 2 * BATCH   # records done in this process before a feature worker is worth starting
-WORKER_DEPTH = 2    # batches the worker may hold (one in work, one waiting) before this process computes the next
-MAX_INFLIGHT = 6    # batches read but not kept yet; past it this process waits for the worker
+WORKER_DEPTH = 4    # batches the worker may hold (one in work, three waiting) before this process computes the next
+MAX_INFLIGHT = 8    # batches read but not kept yet; past it this process waits for the worker
 
 
 class Collector:
