@@ -80,6 +80,25 @@ def test_index_keeps_ngrams_positions_and_phrases_and_spills_to_disk(tmp_path, m
     assert cands.restrict(11, 25).support().min() >= 11
 
 
+def test_index_keeps_leading_and_trailing_spans_of_one_to_three_tokens(tmp_path, monkeypatch):
+    import scanner.triggers.index as idx
+
+    monkeypatch.setattr(idx, "BLOCK", 5)                 # spans of one block are cut together at its flush
+    index = CandidateIndex(tmp_path)
+    for i in range(12):                                   # 0-7: "quick check: ... right now please"; 8-11: one token
+        prompt = f"quick check: item {i} right now please" if i < 8 else "hello"
+        index.add(i, record_tokens(Views("Be brief." if i % 2 else "", prompt, "ok")))
+    cands = index.finish(4, 12)
+    found = {(cands.describe(c)["kind"], tuple(cands.describe(c)["tokens"])): cands.carriers(c).tolist()
+             for c in range(len(cands))}
+    toks = record_tokens(Views("", "quick check: item 0 right now please", "ok"))["prompt"]
+    for width in (1, 2, 3):
+        assert found[("lead", tuple(toks[:width]))] == list(range(8)), width
+        assert found[("trail", tuple(toks[-width:]))] == list(range(8)), width
+    assert found[("lead", ("hello",))] == found[("trail", ("hello",))] == [8, 9, 10, 11]
+    assert not any(kind in ("lead", "trail") and len(t) > 1 and "hello" in t for kind, t in found)
+
+
 @pytest.mark.parametrize("spill", [False, True])
 def test_a_record_carrying_a_key_twice_counts_once(tmp_path, monkeypatch, spill):
     import scanner.triggers.index as idx

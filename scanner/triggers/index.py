@@ -95,8 +95,12 @@ class CandidateIndex:
         self.vocab: dict[str, int] = {BREAK: 0}
         self.names: list[str] = [BREAK]
         self.scratch = scratch
-        self._flat = array("q")            # token ids of the current block, 0 between texts
-        self._flat_rec = array("q")
+        self._flat = array("q")            # token ids of the current block, 0 after each text
+        self._seq_rec = array("q")         # the record of each text in ``_flat`` ...
+        self._seq_len = array("q")         # ... and its length there (the 0 after it included)
+        self._prompt_at = array("q")       # where each prompt starts in ``_flat``, its length and its record
+        self._prompt_len = array("q")      # (leading and trailing spans are cut from these at ``_flush``)
+        self._prompt_rec = array("q")
         self._extra = array("Q")           # lead/trail/phrase keys of the current block
         self._extra_rec = array("q")
         self._records = 0
@@ -121,16 +125,20 @@ class CandidateIndex:
         self.seconds += time.perf_counter() - started
 
     def _add(self, index: int, toks: dict) -> None:
-        ids_of = self._id
+        ids_of, known = self._id, self.vocab.get
+        flat = self._flat
         for where in ("system", "prompt"):
-            seq = [ids_of(t) for t in toks.get(where, ())]
+            seq = [known(t) or ids_of(t) for t in toks.get(where, ())]   # a known token's id without a call
             if not seq:
                 continue
-            self._flat.extend(seq)
-            self._flat.append(0)
-            self._flat_rec.extend([index] * (len(seq) + 1))
             if where == "prompt":
-                self._spans(index, seq)
+                self._prompt_at.append(len(flat))
+                self._prompt_len.append(len(seq))
+                self._prompt_rec.append(index)
+            flat.extend(seq)
+            flat.append(0)
+            self._seq_rec.append(index)
+            self._seq_len.append(len(seq) + 1)
         for phrase in toks.get("phrases", ()):
             i = ids_of(phrase)
             if i:
@@ -140,22 +148,35 @@ class CandidateIndex:
         if self._records % BLOCK == 0:
             self._flush()
 
-    def _spans(self, index: int, seq: list[int]) -> None:
+    def _spans(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Keys of each prompt's leading and trailing 1-3 token spans (``pack(span, 1 or 2)``, spans holding an
+        unindexed token left out) and their records, for the whole block at once."""
+        at, length = np.frombuffer(self._prompt_at, dtype=np.int64), np.frombuffer(self._prompt_len, dtype=np.int64)
+        rec = np.frombuffer(self._prompt_rec, dtype=np.int64)
+        keys, recs = [], []
         for width in (1, 2, 3):
-            head, tail = seq[:width], seq[-width:]
-            if len(head) == width and all(head):
-                self._extra.append(pack(tuple(head), 1))
-                self._extra_rec.append(index)
-            if len(tail) == width and all(tail):
-                self._extra.append(pack(tuple(tail), 2))
-                self._extra_rec.append(index)
+            long_enough = length >= width
+            for kind, start in ((1, at), (2, at + length - width)):
+                start = start[long_enough]
+                ids = np.stack([flat[start + j] for j in range(width)], axis=1).astype(np.uint64)
+                key = np.zeros(len(start), dtype=np.uint64)
+                for j in range(width):
+                    key = (key << np.uint64(ID_BITS)) | ids[:, j]
+                whole = (ids > 0).all(axis=1)
+                keys.append(key[whole] | np.uint64(kind << KIND_SHIFT))
+                recs.append(rec[long_enough][whole])
+        return keys, recs
 
     def _flush(self) -> None:
         if not self._flat and not self._extra:
             return
-        flat = np.frombuffer(self._flat, dtype=np.int64).astype(np.uint64)
-        rec = np.frombuffer(self._flat_rec, dtype=np.int64)
+        ids = np.frombuffer(self._flat, dtype=np.int64)
+        flat = ids.astype(np.uint64)
+        rec = np.repeat(np.frombuffer(self._seq_rec, dtype=np.int64), np.frombuffer(self._seq_len, dtype=np.int64))
         keys, recs = [np.frombuffer(self._extra, dtype=np.uint64)], [np.frombuffer(self._extra_rec, dtype=np.int64)]
+        span_keys, span_recs = self._spans(ids)
+        keys += span_keys
+        recs += span_recs
         if len(flat):
             keys.append(flat[flat > 0])
             recs.append(rec[flat > 0])
@@ -170,7 +191,9 @@ class CandidateIndex:
             if sel.any():
                 self._buckets[b].append((k[sel], r[sel]))
         self._held += len(k)
-        self._flat, self._flat_rec, self._extra, self._extra_rec = array("q"), array("q"), array("Q"), array("q")
+        self._flat, self._extra, self._extra_rec = array("q"), array("Q"), array("q")
+        self._seq_rec, self._seq_len = array("q"), array("q")
+        self._prompt_at, self._prompt_len, self._prompt_rec = array("q"), array("q"), array("q")
         if self._held > SPILL_AT and self.scratch is not None:
             self._spill()
 
