@@ -6,7 +6,7 @@ import re
 from functools import lru_cache
 
 from ..knowledge import load_pack
-from .screen import PLAIN, Matcher
+from .screen import PLAIN, Matcher, head
 
 HISTORY_FRAMING = re.compile(
     r"\b(formerly|former(?:ly)? (?:called|known)|renamed|was called|were called|was known as|then called|"
@@ -52,33 +52,26 @@ def _matcher() -> tuple[re.Pattern, re.Pattern, dict]:
             re.compile(rf"(?<![\w-])(?:{by_len(terms)})(?![\w-])", re.I), info)
 
 
-@lru_cache(maxsize=1)
-def gate_pattern() -> re.Pattern:
-    """A word of ``_gate_words`` standing alone in lower-cased text, as one pattern: a batch screen
-    rules out most texts with it before any Python work."""
-    words = sorted(_gate_words(), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, words)) + r")(?!\w)")
-
-
 ANSWER_CHARS = 4000
 
 
-def gate_text(views) -> str:
-    return views.answer[:ANSWER_CHARS].lower()
-
-
 def screens() -> list:
-    return [(gate_pattern(), gate_text)]
+    """The names and terms patterns themselves, screened by RE2 over a batch's answers: far more selective
+    than the gate words (0.8% vs 14% of the generated corpus's answers may match, at about the cost of
+    the gate's one alternation)."""
+    names, terms, _ = _matcher()
+    return [(names, head("answer", ANSWER_CHARS)), (terms, head("answer", ANSWER_CHARS))]
 
 
 def era_terms(text: str, m: Matcher = PLAIN) -> list[str]:
     """Pack names and terms in ``text``, in order of appearance (names first), each once.
 
-    The big patterns only run on texts that contain a gate word (most texts don't)."""
-    low = text.lower()
-    if not m.may(gate_pattern(), low) or _gate_words().isdisjoint(WORD.findall(low)):
-        return []
+    The big patterns only run on texts the batch screen could not rule out that contain a gate word."""
     names, terms, _ = _matcher()
+    if not (m.may(names, text) or m.may(terms, text)):
+        return []
+    if _gate_words().isdisjoint(WORD.findall(text.lower())):
+        return []
     found = dict.fromkeys(m.group(0) for m in names.finditer(text))
     found.update(dict.fromkeys(m.group(0).lower() for m in terms.finditer(text)))
     return list(found)
