@@ -124,13 +124,17 @@ class ScanContext:
         return self._bundles[key]
 
     def groups(self, attribute: str, min_size: int = 1) -> list[tuple[object, list[int]]]:
-        """Record indices grouped by a per-record feature (None values left out), ordered by first record."""
-        out: dict = {}
-        for i, f in enumerate(self.features):
-            key = getattr(f, attribute)
-            if key is not None:
-                out.setdefault(key, []).append(i)
-        return [(k, v) for k, v in sorted(out.items(), key=lambda kv: kv[1][0]) if len(v) >= min_size]
+        """Record indices grouped by a per-record feature (None values left out), ordered by first record
+        (a dict keeps its keys in the order first seen, which is that order). Remembered per attribute."""
+        key = ("groups", attribute)
+        if key not in self.cache:
+            out: dict = {}
+            for i, f in enumerate(self.features):
+                value = getattr(f, attribute)
+                if value is not None:
+                    out.setdefault(value, []).append(i)
+            self.cache[key] = list(out.items())
+        return [(k, list(v)) for k, v in self.cache[key] if len(v) >= min_size]   # copies: callers may keep them
 
     @property
     def stats(self) -> "BundleStats":
