@@ -5,6 +5,7 @@ another embedder or a damaged one."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 
@@ -71,6 +72,18 @@ def test_other_paths_read_the_most_recent_memo_and_old_memos_are_pruned(tmp_path
     assert own.row(_hash(100 * KEEP)) == 0 and own.row(newest) == -1          # its own memo first
 
 
+def test_left_over_files_go_once_old_but_not_while_another_scan_may_be_writing_them(tmp_path):
+    folder = tmp_path / memo_mod.FOLDER
+    folder.mkdir()
+    fresh, stale = folder / "aaaa.vectors.npy", folder / "bbbb.vectors.npy"
+    fresh.write_bytes(b"being written")
+    stale.write_bytes(b"left over")
+    old = time.time() - memo_mod.ORPHAN_AGE - 60
+    os.utime(stale, (old, old))
+    _saved(tmp_path)
+    assert fresh.exists() and not stale.exists()
+
+
 @pytest.fixture(scope="module")
 def static_cache(shared_cache, tmp_path_factory):
     """A cache folder of its own holding the session's distilled table (distilled once, about 20 s)."""
@@ -102,6 +115,7 @@ def test_the_stage_gives_the_same_vectors_with_and_without_the_memo(static_cache
     assert memo.save([hashes[i] for i in keep], plain["prompt"][keep], plain["answer"][keep]) is None
     carried, stage = run(memo.load(), tmp_path / "carried")
     assert stage.memo_records == 20 and stage.embedded == 20 + sum(1 for i in range(1, 40, 2) if i % 7)
+    assert stage.cached == sum(1 + (i % 7 != 0) for i in keep)      # the memo's texts count as cached
     for key in plain:
         assert np.array_equal(plain[key], carried[key]), key
 

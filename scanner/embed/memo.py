@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ import numpy as np
 from ..fileutil import replacing
 
 KEEP = 2
+ORPHAN_AGE = 3600   # seconds before files without their memo's digests count as left over
 FOLDER = "vector-memo"
 
 
@@ -142,9 +144,17 @@ class VectorMemo:
         return None
 
     def _prune(self) -> None:
-        """Keep the ``KEEP`` most recently used memos; drop files no memo names."""
+        """Keep the ``KEEP`` most recently used memos and drop the others' files. Files no memo names yet are
+        left for ``ORPHAN_AGE`` seconds: another scan may be writing them (its digests come last)."""
         metas = sorted(self.dir.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        keep = {p.stem for p in metas[:KEEP]}
+        keep, drop = {p.stem for p in metas[:KEEP]}, {p.stem for p in metas[KEEP:]}
+        now = time.time()
         for path in self.dir.iterdir():
-            if path.name.split(".")[0] not in keep and not path.name.startswith("."):
-                path.unlink(missing_ok=True)
+            key = path.name.split(".")[0]
+            if path.name.startswith(".") or key in keep:
+                continue
+            try:
+                if key in drop or now - path.stat().st_mtime > ORPHAN_AGE:
+                    path.unlink(missing_ok=True)
+            except OSError:
+                pass

@@ -66,6 +66,7 @@ class EmbeddingStage:
         self.memo = memo if memo is not None and len(memo) else None
         self.memo_hits: list[tuple[int, int]] = []   # (record index, memo row) of the buffered chunk
         self.memo_records = 0                        # records whose vectors came from the memo
+        self._memo_texts = 0
         self.keep_texts = keep_texts
         self.cache = cache if getattr(embedder, "cacheable", True) else None
         self.on_progress = on_progress or (lambda n: None)
@@ -91,7 +92,7 @@ class EmbeddingStage:
             if has and row < 0:
                 self.buffer.append((index, view, text))
             elif has:
-                self.cached += 1
+                self._memo_texts += 1     # counted here, added to ``cached`` once the thread is done
         if row >= 0:
             self.memo_hits.append((index, row))
             self.memo_records += 1
@@ -155,6 +156,8 @@ class EmbeddingStage:
         """float16 matrices (memory-mapped) per view, and the presence masks."""
         self.flush()
         self.drain()
+        self.cached += self._memo_texts
+        self._memo_texts = 0
         dim = next((f.dim for f in self.files.values() if f.dim), default_dim)
         out = {v: self.files[v].finish(n, dim) for v in VIEWS}
         out["present_prompt"] = np.frombuffer(bytes(self.present["prompt"]), dtype=np.uint8).astype(bool)
