@@ -64,6 +64,14 @@ def test_stats_table_lists_stages_and_the_slowest_rules():
     assert table.index("PC101") < table.index("PC103")
 
 
+def test_stats_table_says_how_many_static_vectors_a_rescan_carried_over():
+    result = synthetic_result()
+    assert "last scan's memo" not in stats_table(result)
+    result.stats["vectors_carried"] = result.records - 2
+    assert f"static vectors from the last scan's memo: {result.records - 2:,} of {result.records:,}" in \
+        stats_table(result)
+
+
 def test_stats_table_shows_what_the_cascade_budgets_spent():
     result = synthetic_result()
     result.stats.update(transformer_records=2368, transformer_embedded=2996, transformer_cached=0,

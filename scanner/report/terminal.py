@@ -73,4 +73,6 @@ def stats_table(result) -> str:
                    + (" (budget spent)" if b["rows"] >= b["limit"] else ""))
     out.append(f"  embedded texts: {s.get('embedded_texts', 0):,}, from the cache: {s.get('cached_texts', 0):,}")
     out.append(f"  record features from the cache: {s.get('features_cached', 0):,} of {result.records:,}")
+    if s.get("vectors_carried"):
+        out.append(f"  static vectors from the last scan's memo: {s['vectors_carried']:,} of {result.records:,}")
     return "\n".join(out)
