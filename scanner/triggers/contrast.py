@@ -179,10 +179,8 @@ def _fixed_answer(answers: np.ndarray, i, j, carriers: np.ndarray) -> dict | Non
 
 
 @lru_cache(maxsize=65536)
-@lru_cache(maxsize=1 << 16)
 def _sign_test_z(b: int, c: int) -> float:
-    """Exact two-sided sign test on the discordant pairs, as the equivalent one-sided normal z. Remembered:
-    a scan asks the same few (b, c) counts thousands of times, and each scipy call costs ~30 us."""
+    """Exact two-sided sign test on the discordant pairs, as the equivalent one-sided normal z."""
     if b + c == 0:
         return 0.0
     from scipy.stats import binom, norm

@@ -158,7 +158,7 @@ class CandidateIndex:
             long_enough = length >= width
             for kind, start in ((1, at), (2, at + length - width)):
                 start = start[long_enough]
-                ids = np.stack([flat[start + j] for j in range(width)], axis=1).astype(np.uint64)
+                ids = np.stack([flat[start + j] for j in range(width)], axis=1)
                 key = np.zeros(len(start), dtype=np.uint64)
                 for j in range(width):
                     key = (key << np.uint64(ID_BITS)) | ids[:, j]
@@ -170,11 +170,10 @@ class CandidateIndex:
     def _flush(self) -> None:
         if not self._flat and not self._extra:
             return
-        ids = np.frombuffer(self._flat, dtype=np.int64)
-        flat = ids.astype(np.uint64)
+        flat = np.frombuffer(self._flat, dtype=np.int64).astype(np.uint64)
         rec = np.repeat(np.frombuffer(self._seq_rec, dtype=np.int64), np.frombuffer(self._seq_len, dtype=np.int64))
         keys, recs = [np.frombuffer(self._extra, dtype=np.uint64)], [np.frombuffer(self._extra_rec, dtype=np.int64)]
-        span_keys, span_recs = self._spans(ids)
+        span_keys, span_recs = self._spans(flat)
         keys += span_keys
         recs += span_recs
         if len(flat):
