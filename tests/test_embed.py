@@ -76,3 +76,33 @@ def test_bf16_passes_give_a_text_the_same_vector_whatever_is_embedded_with_it():
     assert np.array_equal(together[:4][::-1], alone) and np.array_equal(together[4:], alone[:2])
     ref = SentenceTransformerEmbedder(precision="fp32").embed(texts)
     assert ((alone * ref).sum(axis=1) > 0.999).all()
+
+
+def test_bf16_passes_share_the_cores_one_torch_thread_each(monkeypatch):
+    """bf16 rounds by thread count: every pass runs on one torch thread (whatever the caller set), the texts
+    spread over one thread per core, and torch's setting is given back."""
+    import threading
+
+    import torch
+
+    import scanner.embed.sentence_transformers as st
+
+    texts = [f"Question {i}: what is {i} times {i + 3}?" + " Explain." * (i % 4) for i in range(9)]
+    bf = SentenceTransformerEmbedder(precision="bf16")
+    assert bf.model_id.endswith("one-text-passes-one-thread")
+    assert not SentenceTransformerEmbedder(precision="fp32").model_id.endswith("one-thread")
+    seen = []
+    forward = bf._load().forward
+    monkeypatch.setattr(bf._st, "forward", lambda f: (seen.append((threading.get_ident(), torch.get_num_threads())),
+                                                      forward(f))[1])
+    monkeypatch.setattr(st.os, "cpu_count", lambda: 2)
+    before = torch.get_num_threads()
+    a = bf.embed(texts)
+    assert torch.get_num_threads() == before
+    assert {n for _, n in seen} == {1} and len({t for t, _ in seen}) == 2
+    torch.set_num_threads(1)
+    try:
+        b = np.stack([bf.embed([t])[0] for t in texts])
+    finally:
+        torch.set_num_threads(before)
+    assert np.array_equal(a, b)

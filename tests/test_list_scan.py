@@ -117,3 +117,46 @@ def test_no_queries():
     index = knn._index(x, np.arange(len(x)), seed=0)
     sims, ids = list_scan.search(index, np.zeros((0, 16), dtype=np.float32), 5)
     assert sims.shape == (0, 5) and ids.shape == (0, 5)
+
+
+def test_probes_found_while_filling_give_the_same_lists_and_answers():
+    """Above ``LIST_SCAN_MIN`` the index is filled with each row's probed lists found once (the first is where
+    the row is filed); the list scan reuses them instead of asking the quantizer again."""
+    x = _clustered(3000, 24, 5)
+    ids = np.arange(len(x))
+    plain = knn._index(x, ids, seed=1)
+    index, probes = knn._built(x, ids, seed=1, probes=True)
+    assert probes.shape == (len(x), index.nprobe) and probes.dtype == np.int16
+    q = np.ascontiguousarray(x, dtype=np.float32)
+    _, want = index.quantizer.search(q, index.nprobe)
+    assert np.array_equal(probes, want)
+    for j in range(index.nlist):                         # every row filed in the same list, in the same order
+        size = plain.invlists.list_size(j)
+        assert index.invlists.list_size(j) == size
+        if size:
+            assert np.array_equal(faiss.rev_swig_ptr(index.invlists.get_ids(j), size),
+                                  faiss.rev_swig_ptr(plain.invlists.get_ids(j), size))
+            assert np.array_equal(faiss.rev_swig_ptr(index.invlists.get_codes(j), size * index.code_size),
+                                  faiss.rev_swig_ptr(plain.invlists.get_codes(j), size * index.code_size))
+    rows = np.arange(0, 3000, 5)
+    a = list_scan.search(index, q[rows], 9, probes[rows])
+    b = list_scan.search(index, q[rows], 9)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert knn._built(x, ids, seed=1, probes=False)[1] is None
+
+
+def test_the_neighbour_search_keeps_probes_only_while_it_keeps_its_index(monkeypatch):
+    x = _clustered(2500, 16, 6)
+    monkeypatch.setattr(knn, "EXACT_ROWS", 0)
+    monkeypatch.setattr(knn, "LIST_SCAN_MIN", 1000)
+    monkeypatch.setattr(knn, "LIST_SCAN_ROWS", 1)
+    search = knn.NeighbourSearch(x, 6)
+    search.query(np.array([1, 2]))
+    assert search.probes is not None and np.array_equal(search._lists(), search.probes[:, 0])
+    g = search.graph()
+    assert search.index is None and search.probes is None
+    monkeypatch.setattr(knn, "LIST_SCAN_MIN", 10**9)
+    other = knn.NeighbourSearch(x, 6)
+    other.query(np.array([1, 2]))
+    assert other.probes is None
+    assert np.mean(other.graph().idx == g.idx) > 0.95

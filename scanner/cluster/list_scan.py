@@ -29,9 +29,10 @@ def supported(index) -> bool:
             and index.sq.qtype == faiss.ScalarQuantizer.QT_bf16 and index.code_size == 2 * index.d)
 
 
-def search(index, q: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
+def search(index, q: np.ndarray, kk: int, probes: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(similarities, ids) of each query's ``kk`` nearest among its ``index.nprobe`` probed lists, like
-    ``index.search``: (len(q), kk), descending, ties by id; -1 ids (and -inf) where fewer were found."""
+    ``index.search``: (len(q), kk), descending, ties by id; -1 ids (and -inf) where fewer were found.
+    ``probes``: the queries' probed lists if known (what ``index.quantizer.search(q, nprobe)`` gives)."""
     import faiss
     import torch
 
@@ -39,8 +40,9 @@ def search(index, q: np.ndarray, kk: int) -> tuple[np.ndarray, np.ndarray]:
     if not nq:
         return np.zeros((0, kk), dtype=np.float32), np.zeros((0, kk), dtype=np.int64)
     q = np.ascontiguousarray(q, dtype=np.float32)
-    _, probes = index.quantizer.search(q, nprobe)
-    flat = probes.ravel()
+    if probes is None:
+        _, probes = index.quantizer.search(q, nprobe)
+    flat = np.asarray(probes, dtype=np.int64).ravel()
     order = np.argsort(flat, kind="stable")        # (query, probe) pairs grouped by list
     lists = flat[order]
     cut = np.flatnonzero(np.diff(lists)) + 1

@@ -7,11 +7,13 @@ disagree (measured: up to 5e-4 per coordinate). The same holds, a thousand times
 with batches of different shapes on such CPUs: by default every text has a pass of its own (see ``embed``).
 With a pass of its own, a text's shape is its own in bf16 too, so its vector is fixed whatever else is
 embedded: the cascade, which embeds a few thousand texts on demand, takes ``auto`` as bf16 where the CPU
-runs bf16 natively (``prefer_bf16``; 1.6x fp32's texts/s measured on AMX, cosine to fp32 >= 0.9999)."""
+runs bf16 natively (``prefer_bf16``; 1.6x fp32's texts/s measured on AMX, cosine to fp32 >= 0.9999). bf16 passes
+run on one torch thread each, one thread of passes per core (``_threaded_passes``)."""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +74,8 @@ class SentenceTransformerEmbedder:
         else:
             name = f"hub:{self.model}"
         passes = "one-text-passes" if self.batch_size == 1 else f"full-equal-length-batches-of-{self.batch_size}"
+        if self.batch_size == 1 and self.precision == "bf16":
+            passes += "-one-thread"   # bf16 rounds by thread count: these vectors are not the former ones
         return f"{name}/{self.precision}/chars{MAX_CHARS}/{passes}"
 
     def _load(self):
@@ -134,13 +138,54 @@ class SentenceTransformerEmbedder:
                 out[chunk] = rows
         return normalise_rows(out)
 
-    @staticmethod
-    def _one_by_one(st, texts: list[str]) -> np.ndarray:
+    def _one_by_one(self, st, texts: list[str]) -> np.ndarray:
+        """One pass per text. In bf16 every pass runs on one thread, and the texts are shared among as many
+        threads as there are cores (``_threaded_passes``); in fp32 (the reference) passes use torch's threads."""
         import torch
 
-        rows = []
-        with torch.inference_mode():
-            for text in texts:
-                features = (st.preprocess if hasattr(st, "preprocess") else st.tokenize)([text])
-                rows.append(st.forward(features)["sentence_embedding"].float().cpu().numpy()[0])
+        tokenize = st.preprocess if hasattr(st, "preprocess") else st.tokenize
+        features = [tokenize([text]) for text in texts]   # here: a fast tokenizer must not be shared by threads
+        rows: list = [None] * len(texts)
+
+        def run(part) -> None:
+            with torch.inference_mode():
+                for i in part:
+                    rows[i] = st.forward(features[i])["sentence_embedding"].float().cpu().numpy()[0]
+
+        if self.precision == "bf16":
+            _threaded_passes(run, len(texts))
+        else:
+            run(range(len(texts)))
         return np.stack(rows).astype(np.float32)
+
+
+def _threaded_passes(run, n: int) -> None:
+    """``run`` over the indices 0..n-1 split among one thread per core, each pass on one torch thread.
+
+    bf16 kernels round differently for different thread counts, so a pass's thread count is fixed (one): a
+    text's vector stays the same whatever else is embedded and whichever thread embeds it. On this 2-core
+    machine (AMX), 240 answers of the generated corpus: 72 texts/s one at a time with 2 torch threads, 79/s
+    with 1, 96/s on two threads of one (benchmarks/RESULTS.md)."""
+    import torch
+
+    cores = max(1, os.cpu_count() or 1)
+    errors: list[BaseException] = []
+
+    def guarded(part) -> None:
+        try:
+            run(part)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
+            errors.append(exc)
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        workers = [threading.Thread(target=guarded, args=(range(t, n, cores),)) for t in range(min(cores, n))]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        torch.set_num_threads(before)
+    if errors:
+        raise errors[0]
