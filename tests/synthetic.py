@@ -37,3 +37,12 @@ def topical_vectors(labels: list[int], dim: int = 64, spread: float = 0.6, seed:
     P = centres[labels] + spread * rng.standard_normal((len(labels), dim))
     A = centres[labels] + spread * rng.standard_normal((len(labels), dim))
     return unit(P), unit(A)
+
+
+def clustered_unit_vectors(n: int, d: int, seed: int, centres: int = 40) -> np.ndarray:
+    """Unit vectors around a few centres (neighbour lists with structure, as embeddings have), as float16."""
+    rng = np.random.default_rng(seed)
+    middle = rng.normal(size=(centres, d))
+    x = middle[rng.integers(0, centres, n)] + 0.6 * rng.normal(size=(n, d))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x.astype(np.float16)

@@ -6,15 +6,11 @@ from __future__ import annotations
 import numpy as np
 
 import scanner.cluster.knn as knn
+from synthetic import clustered_unit_vectors
 
 
 def _clustered(n: int, d: int, seed: int) -> np.ndarray:
-    """Unit vectors around 40 centres (neighbour lists with structure, as embeddings have), stored as float16."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(40, d))
-    x = centres[rng.integers(0, 40, n)] + 0.6 * rng.normal(size=(n, d))
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return x.astype(np.float16)
+    return clustered_unit_vectors(n, d, seed)
 
 
 def test_ivf_neighbours_are_close_to_the_exact_ones(monkeypatch):

@@ -9,14 +9,11 @@ import pytest
 
 import scanner.cluster.knn as knn
 from scanner.cluster import list_scan
+from synthetic import clustered_unit_vectors
 
 
 def _clustered(n: int, d: int, seed: int) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(size=(30, d))
-    x = centres[rng.integers(0, 30, n)] + 0.6 * rng.normal(size=(n, d))
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    return x.astype(np.float16)
+    return clustered_unit_vectors(n, d, seed, centres=30)
 
 
 @pytest.fixture(autouse=True)

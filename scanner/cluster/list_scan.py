@@ -14,9 +14,9 @@ benchmarks/RESULTS.md)."""
 
 from __future__ import annotations
 
-import threading
-
 import numpy as np
+
+from ..torch_threads import on_threads
 
 THREADS = 2
 
@@ -54,43 +54,28 @@ def search(index, q: np.ndarray, kk: int, probes: np.ndarray | None = None) -> t
     queries = torch.from_numpy(q)
     cand_v = torch.full((nq * nprobe, kk), -np.inf, dtype=torch.float32)
     cand_i = torch.full((nq * nprobe, kk), -1, dtype=torch.int32)   # positions < 2**31
-    errors: list[BaseException] = []
 
     def scan(part) -> None:
-        try:
-            for j, pairs in part:
-                m = invlists.list_size(j)
-                if not m:
-                    continue
-                codes = faiss.rev_swig_ptr(invlists.get_codes(j), m * index.code_size).view(np.uint16)
-                x = (torch.from_numpy(codes.view(np.int16)).reshape(m, index.d).to(torch.int32) << 16).view(torch.float32)
-                if centroids is not None:
-                    x += cent_t[j]
-                ids = torch.from_numpy(faiss.rev_swig_ptr(invlists.get_ids(j), m).astype(np.int32))
-                pairs_t = torch.from_numpy(pairs)
-                sims = queries[pairs_t // nprobe] @ x.T
-                if m > kk:
-                    v, p = torch.topk(sims, kk, dim=1, sorted=False)
-                    cand_v[pairs_t] = v
-                    cand_i[pairs_t] = ids[p]
-                else:
-                    cand_v[pairs_t, :m] = sims
-                    cand_i[pairs_t, :m] = ids
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
-            errors.append(exc)
+        for j, pairs in part:
+            m = invlists.list_size(j)
+            if not m:
+                continue
+            codes = faiss.rev_swig_ptr(invlists.get_codes(j), m * index.code_size).view(np.uint16)
+            x = (torch.from_numpy(codes.view(np.int16)).reshape(m, index.d).to(torch.int32) << 16).view(torch.float32)
+            if centroids is not None:
+                x += cent_t[j]
+            ids = torch.from_numpy(faiss.rev_swig_ptr(invlists.get_ids(j), m).astype(np.int32))
+            pairs_t = torch.from_numpy(pairs)
+            sims = queries[pairs_t // nprobe] @ x.T
+            if m > kk:
+                v, p = torch.topk(sims, kk, dim=1, sorted=False)
+                cand_v[pairs_t] = v
+                cand_i[pairs_t] = ids[p]
+            else:
+                cand_v[pairs_t, :m] = sims
+                cand_i[pairs_t, :m] = ids
 
-    threads_before = torch.get_num_threads()
-    torch.set_num_threads(1)  # one list per thread: the lists' products are too small to share
-    try:
-        workers = [threading.Thread(target=scan, args=(groups[t::THREADS],)) for t in range(THREADS)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-    finally:
-        torch.set_num_threads(threads_before)
-    if errors:
-        raise errors[0]
+    on_threads(scan, [groups[t::THREADS] for t in range(THREADS)])   # one list per thread: small products
     v, p = torch.topk(cand_v.view(nq, nprobe * kk), kk, dim=1)
     sims = v.numpy()
     ids = torch.gather(cand_i.view(nq, nprobe * kk), 1, p).numpy().astype(np.int64)

@@ -13,12 +13,12 @@ run on one torch thread each, one thread of passes per core (``_threaded_passes`
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelError
+from ..torch_threads import on_threads
 from .base import normalise_rows
 from .default_model import DEFAULT_MODEL, WEIGHTS_SHA256, verified_default_model_dir
 
@@ -166,26 +166,5 @@ def _threaded_passes(run, n: int) -> None:
     text's vector stays the same whatever else is embedded and whichever thread embeds it. On this 2-core
     machine (AMX), 240 answers of the generated corpus: 72 texts/s one at a time with 2 torch threads, 79/s
     with 1, 96/s on two threads of one (benchmarks/RESULTS.md)."""
-    import torch
-
     cores = max(1, os.cpu_count() or 1)
-    errors: list[BaseException] = []
-
-    def guarded(part) -> None:
-        try:
-            run(part)
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the calling thread
-            errors.append(exc)
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        workers = [threading.Thread(target=guarded, args=(range(t, n, cores),)) for t in range(min(cores, n))]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-    finally:
-        torch.set_num_threads(before)
-    if errors:
-        raise errors[0]
+    on_threads(run, [range(t, n, cores) for t in range(min(cores, n))])
