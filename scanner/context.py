@@ -87,7 +87,7 @@ class ScanContext:
 
                 k = max(k, PAIRS_K)
             self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed,
-                                                 on_time=self.add_neighbour_time)
+                                                 on_time=self.add_neighbour_time, by_list=self.ondemand is not None)
         return self._search[view]
 
     def add_neighbour_time(self, seconds: float) -> None:

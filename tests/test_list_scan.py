@@ -85,15 +85,16 @@ def test_the_neighbour_search_uses_it_for_large_indexes(monkeypatch):
     monkeypatch.setattr(list_scan, "search", lambda *a: (calls.append(len(a[1])), real(*a))[1])
     monkeypatch.setattr(knn, "LIST_SCAN_CHUNK", 1000)
     monkeypatch.setattr(knn, "LIST_SCAN_MIN", 10**9)
-    by_faiss = knn.NeighbourSearch(x, 8).graph()
+    by_faiss = knn.NeighbourSearch(x, 8, by_list=True).graph()
     assert not calls
     monkeypatch.setattr(knn, "LIST_SCAN_MIN", 1000)
     monkeypatch.setattr(knn, "LIST_SCAN_ROWS", 3)
-    lazy = knn.NeighbourSearch(x, 8)
+    assert knn.NeighbourSearch(x, 8).graph() is not None and not calls    # the fast path's searches: faiss's
+    lazy = knn.NeighbourSearch(x, 8, by_list=True)
     rows = np.array([4, 2999, 1234])
     _, lazy_idx = lazy.query(rows)
     _, few = lazy.query(np.array([5, 6]))                     # fewer than LIST_SCAN_ROWS: faiss's search
-    g = knn.NeighbourSearch(x, 8).graph()
+    g = knn.NeighbourSearch(x, 8, by_list=True).graph()
     assert calls == [3, 1000, 1000, 1000]
     assert np.array_equal(lazy_idx, g.idx[rows])              # a row's answer does not depend on the batch
     assert np.mean(few == g.idx[[5, 6]]) > 0.8                 # faiss's: the same up to near-ties
@@ -147,13 +148,23 @@ def test_the_neighbour_search_keeps_probes_only_while_it_keeps_its_index(monkeyp
     monkeypatch.setattr(knn, "EXACT_ROWS", 0)
     monkeypatch.setattr(knn, "LIST_SCAN_MIN", 1000)
     monkeypatch.setattr(knn, "LIST_SCAN_ROWS", 1)
-    search = knn.NeighbourSearch(x, 6)
+    search = knn.NeighbourSearch(x, 6, by_list=True)
     search.query(np.array([1, 2]))
     assert search.probes is not None and np.array_equal(search._lists(), search.probes[:, 0])
     g = search.graph()
     assert search.index is None and search.probes is None
-    monkeypatch.setattr(knn, "LIST_SCAN_MIN", 10**9)
-    other = knn.NeighbourSearch(x, 6)
+    other = knn.NeighbourSearch(x, 6)      # not by list: no probes kept
     other.query(np.array([1, 2]))
     assert other.probes is None
     assert np.mean(other.graph().idx == g.idx) > 0.95
+
+
+def test_only_the_cascade_searches_by_list():
+    """The list scan needs torch, which the cascade loads anyway; the fast path scans without torch."""
+    from scanner.context import ScanContext
+
+    x = _clustered(50, 8, 7)
+    present = {"prompt": np.ones(50, dtype=bool)}
+    fast = ScanContext(50, [str(i) for i in range(50)], {"prompt": x}, present, None)
+    cascade = ScanContext(50, [str(i) for i in range(50)], {"prompt": x}, present, None, ondemand=object())
+    assert not fast.searcher("prompt").by_list and cascade.searcher("prompt").by_list

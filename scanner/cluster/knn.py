@@ -29,8 +29,8 @@ ADD_CHUNK = 65_536
 EXACT_ROWS = 2048
 EXACT_CALL_ROWS = 128
 POOL_CHUNK = 65_536
-# From this many present rows, IVF queries asked ``LIST_SCAN_ROWS`` or more at a time are answered list by list
-# (``list_scan``): 1.2x faiss's own search at 200k rows, 1.4x at 300k, 1.9x at 1M (100,000 queries, the
+# From this many present rows, the cascade's IVF queries asked ``LIST_SCAN_ROWS`` or more at a time are answered
+# list by list (``list_scan``): 1.2x faiss's own search at 200k rows, 1.4x at 300k, 1.9x at 1M (100,000 queries, the
 # generated corpus' prompt vectors; slower below 200k rows). At 1M rows it is slower than faiss for a
 # thousand queries or fewer (0.26-0.5x for 256, 0.5-1.0x for 1,024, 1.3x for 4,096: every list a query probes
 # is decoded for it), so small calls stay with faiss. Both give the best of the same probed lists; their
@@ -111,9 +111,13 @@ class NeighbourSearch:
     from faiss's (near-ties at the k-th place may resolve differently). The calls rules make depend only on
     the data, so a scan's answers do too."""
 
-    def __init__(self, x, k: int, present: np.ndarray | None = None, seed: int = 0, on_time=None):
+    def __init__(self, x, k: int, present: np.ndarray | None = None, seed: int = 0, on_time=None,
+                 by_list: bool = False):
+        """``by_list``: large searches may go list by list (``list_scan``, which needs torch: the cascade's
+        searches; the fast path keeps faiss's search and runs without torch)."""
         n = x.shape[0]
         self.x, self.k, self.seed = x, k, seed
+        self.by_list = by_list
         self.on_time = on_time  # called with the seconds each search took (stage timing)
         self.present = np.ones(n, dtype=bool) if present is None else np.asarray(present, dtype=bool)
         self.ids = np.flatnonzero(self.present)
@@ -194,7 +198,10 @@ class NeighbourSearch:
             self.index, self.probes, self.assign = None, None, None
 
     def _build(self) -> None:
-        self.index, self.probes = _built(self.x, self.ids, self.seed, probes=len(self.ids) >= LIST_SCAN_MIN)
+        self.index, self.probes = _built(self.x, self.ids, self.seed, probes=self._by_list())
+
+    def _by_list(self) -> bool:
+        return self.by_list and len(self.ids) >= LIST_SCAN_MIN
 
     def _search(self, rows: np.ndarray) -> None:
         started = time.perf_counter()
@@ -214,7 +221,7 @@ class NeighbourSearch:
         kk = min(self.k + 1, len(self.ids))
         if not self.exact:
             rows = rows[np.argsort(self._lists()[self.pos[rows]], kind="stable")]
-        if len(self.ids) >= LIST_SCAN_MIN and len(rows) >= LIST_SCAN_ROWS and list_scan.supported(self.index):
+        if self._by_list() and len(rows) >= LIST_SCAN_ROWS and list_scan.supported(self.index):
             for start in range(0, len(rows), LIST_SCAN_CHUNK):
                 chunk = rows[start:start + LIST_SCAN_CHUNK]
                 probes = None if self.probes is None else self.probes[self.pos[chunk]]

@@ -10,7 +10,7 @@ the ``nprobe * kk`` survivors of each query give its ``kk`` nearest. The answer 
 ``kk`` among the members of the probed lists); the similarities are the decoded vectors' inner products in
 float32, which differ from faiss's own arithmetic by about 1e-4, so rows with near-ties at the ``kk``-th place
 can keep a different one of them. Used only for large indexes, where it is faster (``knn.LIST_SCAN_MIN``;
-benchmarks/RESULTS.md)."""
+benchmarks/RESULTS.md), in the cascade, which loads torch anyway (the fast path runs without torch)."""
 
 from __future__ import annotations
 
