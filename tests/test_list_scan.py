@@ -29,7 +29,7 @@ def _decoded(index) -> np.ndarray:
 
 def test_each_query_gets_the_best_members_of_its_probed_lists():
     x = _clustered(3000, 24, 0)
-    index = knn._index(x, np.arange(len(x)), seed=0)
+    index = knn._index(x, np.arange(len(x)), seed=0)[0]
     assert list_scan.supported(index)
     q = np.ascontiguousarray(x[:400], dtype=np.float32)
     kk = 12
@@ -54,7 +54,7 @@ def test_each_query_gets_the_best_members_of_its_probed_lists():
 
 def test_it_agrees_with_the_index_own_search():
     x = _clustered(4000, 32, 1)
-    index = knn._index(x, np.arange(len(x)), seed=3)
+    index = knn._index(x, np.arange(len(x)), seed=3)[0]
     q = np.ascontiguousarray(x[::7], dtype=np.float32)
     sims, ids = list_scan.search(index, q, 10)
     f_sims, f_ids = index.search(q, 10)
@@ -65,7 +65,7 @@ def test_it_agrees_with_the_index_own_search():
 
 def test_fewer_members_than_asked_give_minus_one_like_faiss():
     x = _clustered(700, 16, 2)
-    index = knn._index(x, np.arange(len(x)), seed=0)
+    index = knn._index(x, np.arange(len(x)), seed=0)[0]
     index.nprobe = 2
     q = np.ascontiguousarray(x[:50], dtype=np.float32)
     sims, ids = list_scan.search(index, q, 120)
@@ -112,7 +112,7 @@ def test_other_indexes_are_left_to_faiss():
 
 def test_no_queries():
     x = _clustered(1500, 16, 4)
-    index = knn._index(x, np.arange(len(x)), seed=0)
+    index = knn._index(x, np.arange(len(x)), seed=0)[0]
     sims, ids = list_scan.search(index, np.zeros((0, 16), dtype=np.float32), 5)
     assert sims.shape == (0, 5) and ids.shape == (0, 5)
 
@@ -122,8 +122,8 @@ def test_probes_found_while_filling_give_the_same_lists_and_answers():
     the row is filed); the list scan reuses them instead of asking the quantizer again."""
     x = _clustered(3000, 24, 5)
     ids = np.arange(len(x))
-    plain = knn._index(x, ids, seed=1)
-    index, probes = knn._built(x, ids, seed=1, probes=True)
+    plain = knn._index(x, ids, seed=1)[0]
+    index, probes = knn._index(x, ids, seed=1, probes=True)
     assert probes.shape == (len(x), index.nprobe) and probes.dtype == np.int16
     q = np.ascontiguousarray(x, dtype=np.float32)
     _, want = index.quantizer.search(q, index.nprobe)
@@ -140,7 +140,7 @@ def test_probes_found_while_filling_give_the_same_lists_and_answers():
     a = list_scan.search(index, q[rows], 9, probes[rows])
     b = list_scan.search(index, q[rows], 9)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
-    assert knn._built(x, ids, seed=1, probes=False)[1] is None
+    assert knn._index(x, ids, seed=1, probes=False)[1] is None
 
 
 def test_the_neighbour_search_keeps_probes_only_while_it_keeps_its_index(monkeypatch):

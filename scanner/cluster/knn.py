@@ -51,15 +51,11 @@ class KnnGraph:
         return self.idx.shape[1]
 
 
-def _index(x, ids: np.ndarray, seed: int):
-    """An index over the rows ``ids`` of ``x`` (positions 0..len(ids)-1), filled a chunk at a time."""
-    return _built(x, ids, seed, probes=False)[0]
-
-
-def _built(x, ids: np.ndarray, seed: int, probes: bool):
-    """(index, probes): with ``probes`` and an IVF index, each row's ``nprobe`` nearest lists (n, nprobe),
-    found while filling it (the first is the list the row is filed in), which the list scan then reuses
-    instead of asking the quantizer again (~8 s per 1M rows); else None."""
+def _index(x, ids: np.ndarray, seed: int, probes: bool = False):
+    """(index, probes): an index over the rows ``ids`` of ``x`` (positions 0..len(ids)-1), filled a chunk at a
+    time; with ``probes`` and an IVF index, each row's ``nprobe`` nearest lists (n, nprobe), found while
+    filling it (the first is the list the row is filed in), which the list scan then reuses instead of asking
+    the quantizer again (~8 s per 1M rows); else None."""
     import faiss
 
     faiss.omp_set_num_threads(max(1, os.cpu_count() or 1))
@@ -198,7 +194,7 @@ class NeighbourSearch:
             self.index, self.probes, self.assign = None, None, None
 
     def _build(self) -> None:
-        self.index, self.probes = _built(self.x, self.ids, self.seed, probes=self._by_list())
+        self.index, self.probes = _index(self.x, self.ids, self.seed, probes=self._by_list())
 
     def _by_list(self) -> bool:
         return self.by_list and len(self.ids) >= LIST_SCAN_MIN

@@ -60,8 +60,8 @@ def search(index, q: np.ndarray, kk: int, probes: np.ndarray | None = None) -> t
             m = invlists.list_size(j)
             if not m:
                 continue
-            codes = faiss.rev_swig_ptr(invlists.get_codes(j), m * index.code_size).view(np.uint16)
-            x = (torch.from_numpy(codes.view(np.int16)).reshape(m, index.d).to(torch.int32) << 16).view(torch.float32)
+            codes = faiss.rev_swig_ptr(invlists.get_codes(j), m * index.code_size).view(np.int16)
+            x = (torch.from_numpy(codes).reshape(m, index.d).to(torch.int32) << 16).view(torch.float32)  # bf16 bits
             if centroids is not None:
                 x += cent_t[j]
             ids = torch.from_numpy(faiss.rev_swig_ptr(invlists.get_ids(j), m).astype(np.int32))
