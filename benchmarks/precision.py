@@ -44,10 +44,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--texts", type=int, default=2000)
     args = ap.parse_args()
-    from scanner.embed.sentence_transformers import SentenceTransformerEmbedder, cpu_has_native_bf16
+    from scanner.embed.sentence_transformers import SentenceTransformerEmbedder, native_bf16
 
     sample, source = texts(args.texts)
-    runs = [("fp32", 32)] + ([("bf16", 32), ("bf16", 128)] if cpu_has_native_bf16() else [])
+    runs = [("fp32", 32)] + ([("bf16", 32), ("bf16", 128)] if native_bf16() else [])
     results = {}
     for precision, batch in runs:
         emb = SentenceTransformerEmbedder(precision=precision, batch_size=batch)

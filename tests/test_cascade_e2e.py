@@ -44,3 +44,20 @@ def test_trigger_meaning_backing_stays_static_in_the_cascade(shared_cache):
     c = next(f for f in cascade.findings if f.rule == "PC101")
     assert sorted(c.members) == sorted(a.members)
     assert c.evidence["candidate"] == a.evidence["candidate"]
+
+
+def test_a_cascade_scan_with_every_vector_cached_never_imports_torch(shared_cache):
+    """Choosing the transformer's precision reads the CPU flags, and nothing is embedded: a rescan of unchanged
+    data (a pre-commit hook's usual case) does not pay torch's import."""
+    import subprocess
+    import sys
+
+    path = ROOT / "examples" / "demo.jsonl"
+    first = run_scan([str(path)], ScanOptions(embedder="cascade", cache_dir=str(shared_cache)))
+    assert first.stats["transformer_records"] > 0
+    code = ("import sys; from scanner.engine.local import run_scan; from scanner.options import ScanOptions; "
+            f"r = run_scan([{str(path)!r}], ScanOptions(embedder='cascade', cache_dir={str(shared_cache)!r})); "
+            "print(r.stats['transformer_embedded'], r.stats['transformer_cached'], len(r.findings), 'torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout.split()
+    embedded, cached, findings, torch_loaded = out
+    assert embedded == "0" and int(cached) > 0 and findings == str(len(first.findings)) and torch_loaded == "False"

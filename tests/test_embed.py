@@ -56,6 +56,25 @@ def test_auto_precision_is_bf16_only_where_asked_and_native(monkeypatch):
         assert SentenceTransformerEmbedder(prefer_bf16=True).precision == ("bf16" if native else "fp32")
 
 
+def test_native_bf16_is_read_from_the_kernels_cpu_flags_without_torch(tmp_path, monkeypatch):
+    from scanner.embed import sentence_transformers as st
+
+    info = tmp_path / "cpuinfo"
+    for flags, native in (("fpu sse avx512f avx512_bf16", True), ("fpu amx_tile amx_bf16", True),
+                          ("fpu sse avx2 avx512f amx_tile", False)):
+        info.write_text(f"processor\t: 0\nmodel name\t: x\nflags\t\t: {flags}\n\nprocessor\t: 1\nflags\t: avx512_bf16\n")
+        monkeypatch.setattr(st, "CPUINFO", info)
+        assert st.native_bf16() is native          # the first processor's flags
+    assert st.cpu_flags(tmp_path / "missing") is None
+    info.write_text("processor\t: 0\n")
+    assert st.cpu_flags(info) is None
+    if st.cpu_flags() is not None:                 # this machine: the kernel and torch's probes agree
+        import torch.cpu
+
+        monkeypatch.setattr(st, "CPUINFO", st.Path("/proc/cpuinfo"))
+        assert st.native_bf16() == bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
+
+
 def test_the_cascade_transformer_prefers_bf16_and_the_accurate_path_keeps_fp32(monkeypatch):
     from scanner.embed import sentence_transformers as st
     from scanner.engine.local import make_transformer

@@ -34,14 +34,37 @@ def resolve_precision(precision: str, prefer_bf16: bool = False) -> str:
     return precision
 
 
+CPUINFO = Path("/proc/cpuinfo")
+BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})
+
+
 def native_bf16() -> bool:
-    """The CPU multiplies bf16 natively (AVX512-BF16 or AMX): elsewhere bf16 is emulated and slower than fp32."""
+    """The CPU multiplies bf16 natively (AVX512-BF16 or AMX): elsewhere bf16 is emulated and slower than fp32.
+
+    Read from the kernel's CPU flags where it lists them (Linux), so that a scan that embeds nothing (every
+    vector cached) never imports torch (~0.7 s); elsewhere torch's own probes answer."""
+    flags = cpu_flags()
+    if flags is not None:
+        return bool(flags & BF16_FLAGS)
     try:
         import torch.cpu
 
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except Exception:  # noqa: BLE001 - an older torch without these probes, or no torch: fp32
         return False
+
+
+def cpu_flags(cpuinfo: Path | None = None) -> frozenset[str] | None:
+    """The first processor's flags in ``cpuinfo`` (``/proc/cpuinfo``), or None where there is no such file or line."""
+    try:
+        with open(cpuinfo or CPUINFO, encoding="ascii", errors="replace") as f:
+            for line in f:
+                key, sep, value = line.partition(":")
+                if sep and key.strip() == "flags":
+                    return frozenset(value.split())
+    except OSError:
+        return None
+    return None
 
 
 def _quiet_hub(allow_download: bool) -> None:
