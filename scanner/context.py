@@ -34,6 +34,7 @@ class ScanContext:
     rerank: object = None                  # cluster.rerank.Rerank in the cascade
     ondemand: object = None                # embed.ondemand.OnDemandVectors in the cascade
     budgets: dict = field(default_factory=dict)   # consumer -> cluster.budget.TransformerBudget (the cascade)
+    graph_memo: object = None              # cluster.graph_memo.GraphMemo: earlier scans' IVF answers, or None
     _search: dict = field(default_factory=dict, repr=False)
     _stats: object = field(default=None, repr=False)
     _discovery_stats: object = field(default=None, repr=False)
@@ -87,7 +88,8 @@ class ScanContext:
 
                 k = max(k, PAIRS_K)
             self._search[view] = NeighbourSearch(self.discovery[view], k, self.present[view], seed=self.seed,
-                                                 on_time=self.add_neighbour_time, by_list=self.ondemand is not None)
+                                                 on_time=self.add_neighbour_time, by_list=self.ondemand is not None,
+                                                 memo=self.graph_memo)
         return self._search[view]
 
     def add_neighbour_time(self, seconds: float) -> None:

@@ -64,12 +64,15 @@ def test_stats_table_lists_stages_and_the_slowest_rules():
     assert table.index("PC101") < table.index("PC103")
 
 
-def test_stats_table_says_how_many_static_vectors_a_rescan_carried_over():
+def test_stats_table_says_how_many_static_vectors_and_graphs_a_rescan_carried_over():
     result = synthetic_result()
     assert "last scan's memo" not in stats_table(result)
     result.stats["vectors_carried"] = result.records - 2
     assert f"static vectors from the last scan's memo: {result.records - 2:,} of {result.records:,}" in \
         stats_table(result)
+    assert "neighbour graphs" not in stats_table(result)
+    result.stats["graphs_carried"] = 2
+    assert "neighbour graphs from an earlier scan's memo: 2 (the same vectors)" in stats_table(result)
 
 
 def test_stats_table_shows_what_the_cascade_budgets_spent():

@@ -3,8 +3,9 @@
 Exact search (faiss IndexFlatIP) up to ``EXACT_LIMIT`` records, IVF above it (bfloat16 lists, 4*sqrt(n) lists,
 16 probed, k-means on 32 points per list with 10 iterations: training stays a small part
 of the search); above it too, the first rows asked before an index exists are searched exactly
-(``EXACT_ROWS``), and from ``LIST_SCAN_MIN`` rows the index is searched list by list (``list_scan``). Rows are
-read a chunk at a time, so only the index holds all vectors. Rows that are all zero (a view the record does not
+(``EXACT_ROWS``), and from ``LIST_SCAN_MIN`` rows the index is searched list by list (``list_scan``). An
+earlier scan's IVF answers for the same vectors are read from a memo instead of searching (``graph_memo``).
+Rows are read a chunk at a time, so only the index holds all vectors. Rows that are all zero (a view the record does not
 have) get no neighbours (-1).
 """
 
@@ -39,6 +40,11 @@ POOL_CHUNK = 65_536
 LIST_SCAN_MIN = 200_000
 LIST_SCAN_ROWS = 2048
 LIST_SCAN_CHUNK = 32_768
+NPROBE = 16
+NITER = 10
+TRAIN_PER_LIST = 32
+# everything besides the rows, k and the seed that an IVF answer depends on (``graph_memo`` digests it)
+IVF_SETTINGS = ("ivf-sq-bf16-inner-product", "nlist=int(4*sqrt(n))", NPROBE, NITER, TRAIN_PER_LIST, EXACT_LIMIT)
 
 
 @dataclass
@@ -70,12 +76,12 @@ def _index(x, ids: np.ndarray, seed: int, probes: bool = False):
         index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_bf16,
                                               faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(seed)
-        sample = np.sort(rng.choice(n, size=min(n, 32 * nlist), replace=False))
+        sample = np.sort(rng.choice(n, size=min(n, TRAIN_PER_LIST * nlist), replace=False))
         index.cp.seed = seed
-        index.cp.niter = 10
+        index.cp.niter = NITER
         index.cp.min_points_per_centroid = 1  # no warning for fewer than 39 points per list
         index.train(_rows(x, ids[sample]))
-        index.nprobe = 16
+        index.nprobe = NPROBE
         if probes:
             found = np.empty((n, index.nprobe), dtype=np.int16 if nlist < 2 ** 15 else np.int32)
             for start in range(0, n, ADD_CHUNK):
@@ -108,9 +114,12 @@ class NeighbourSearch:
     the data, so a scan's answers do too."""
 
     def __init__(self, x, k: int, present: np.ndarray | None = None, seed: int = 0, on_time=None,
-                 by_list: bool = False):
+                 by_list: bool = False, memo=None):
         """``by_list``: large searches may go list by list (``list_scan``, which needs torch: the cascade's
-        searches; the fast path keeps faiss's search and runs without torch)."""
+        searches; the fast path keeps faiss's search and runs without torch). ``memo``: a
+        ``graph_memo.GraphMemo`` whose IVF answers of the same vectors replace the index's search, and which
+        keeps this search's answers once its graph is complete (faiss's search only: list by list, a row's
+        answer depends on the size of the call it came in)."""
         n = x.shape[0]
         self.x, self.k, self.seed = x, k, seed
         self.by_list = by_list
@@ -126,6 +135,11 @@ class NeighbourSearch:
         self.probes = None         # each present row's probed lists, for the list scan, while the index exists
         self.assign = None         # each present row's inverted list (``_lists``), while the index exists
         self.exact_rows = 0        # rows searched exactly before an index existed (calls counted as above)
+        self.memo = memo
+        self._memo_key: str | None = None
+        self._memo_looked = False
+        self._memo_answers = None  # (sims, idx) by position from the memo, when it held this view's answers
+        self._exact_asked: list[np.ndarray] = []   # the rows searched exactly (the memo keeps their IVF answers)
 
     def query(self, rows) -> tuple[np.ndarray, np.ndarray]:
         """(sims, idx) of the given rows, shape (len(rows), k)."""
@@ -140,6 +154,7 @@ class NeighbourSearch:
         (for ``nearest_allowed``; ``release`` drops it then)."""
         if not self.done.all():
             self.query(np.arange(self.x.shape[0]))
+        self._remember()
         if not keep_index:
             self.index, self.probes, self.assign = None, None, None
         return KnnGraph(self.sims, self.idx)
@@ -210,8 +225,11 @@ class NeighbourSearch:
             cost = max(len(rows), EXACT_CALL_ROWS)
             if self.exact_rows + cost <= EXACT_ROWS:
                 self.exact_rows += cost
+                self._exact_asked.append(rows)
                 self._keep(rows, *self._exact_search(rows, min(self.k + 1, len(self.ids))))
                 return
+        if self._from_memo(rows):
+            return
         if self.index is None:
             self._build()
         kk = min(self.k + 1, len(self.ids))
@@ -268,15 +286,61 @@ class NeighbourSearch:
 
     def _keep(self, chunk: np.ndarray, d: np.ndarray, i: np.ndarray) -> None:
         """Store searched rows' neighbours (``i``: positions among the present rows, -1 none), self left out."""
+        self.sims[chunk], self.idx[chunk] = self._answers(chunk, d, i)
+        self.done[chunk] = True
+
+    def _answers(self, chunk: np.ndarray, d: np.ndarray, i: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(sims, row ids) of width k: the search's answer with the row itself left out, padded with 0 / -1."""
         ids, k = self.ids, self.k
         me = self.pos[chunk][:, None]
         order = np.argsort(i == me, axis=1, kind="stable")[:, :k]  # self (if found) moves last
         i = np.take_along_axis(i, order, axis=1)
         d = np.take_along_axis(d, order, axis=1)
         width = i.shape[1]
-        self.idx[chunk, :width] = np.where(i >= 0, ids[np.maximum(i, 0)], -1)
-        self.sims[chunk, :width] = np.where(i >= 0, d, 0.0)
-        self.done[chunk] = True
+        sims = np.zeros((len(chunk), k), dtype=np.float32)
+        idx = np.full((len(chunk), k), -1, dtype=np.int64)
+        idx[:, :width] = np.where(i >= 0, ids[np.maximum(i, 0)], -1)
+        sims[:, :width] = np.where(i >= 0, d, 0.0)
+        return sims, idx
+
+    def _memo_usable(self) -> bool:
+        return self.memo is not None and not self.exact and not self._by_list()
+
+    def _key(self) -> str:
+        if self._memo_key is None:
+            from .graph_memo import digest
+
+            self._memo_key = digest(self.x, self.present, self.k, self.seed, IVF_SETTINGS)
+        return self._memo_key
+
+    def _from_memo(self, rows: np.ndarray) -> bool:
+        """Answer rows the index would answer from the memo, if it holds this view's answers (looked up once)."""
+        if not self._memo_usable():
+            return False
+        if not self._memo_looked:
+            self._memo_looked = True
+            self._memo_answers = self.memo.load(self._key(), len(self.ids), self.k, self.x.shape[0])
+        if self._memo_answers is None:
+            return False
+        p = self.pos[rows]
+        self.sims[rows], self.idx[rows] = self._memo_answers[0][p], self._memo_answers[1][p]
+        self.done[rows] = True
+        return True
+
+    def _remember(self) -> None:
+        """Keep a complete graph's IVF answers in the memo: the stored ones for every present row, with the
+        index's own answers for the rows that were searched exactly (a later scan may ask other rows first)."""
+        if not self._memo_usable() or self._memo_answers is not None or self.index is None:
+            return
+        key = self._key()
+        sims, idx = self.sims[self.ids], self.idx[self.ids]
+        asked = np.unique(np.concatenate(self._exact_asked)) if self._exact_asked else np.zeros(0, np.int64)
+        kk = min(self.k + 1, len(self.ids))
+        for start in range(0, len(asked), QUERY_CHUNK):
+            chunk = asked[start:start + QUERY_CHUNK]
+            sims[self.pos[chunk]], idx[self.pos[chunk]] = self._answers(chunk, *self.index.search(_rows(self.x, chunk), kk))
+        self.memo.save(key, sims, idx)
+        self._memo_answers = (sims, idx)   # saved once per search
 
 
 def knn_graph(x, k: int, present: np.ndarray | None = None, seed: int = 0) -> KnnGraph:

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..baseline import entries as baseline_entries
 from ..classifier.apply import apply_model, attach_features
 from ..classifier.model import load_model
+from ..cluster.graph_memo import GraphMemo
 from ..combine import combine
 from ..context import ScanContext
 from ..embed.cache import EmbeddingCache, default_cache_dir
@@ -150,9 +151,10 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
         ondemand = OnDemandVectors(make_transformer(opts), od_cache, texts or fetch, len(state.hashes),
                                    {"prompt": v["present_prompt"], "answer": v["present_answer"]}, scratch)
     try:
+        graph_memo = None if opts.no_cache else GraphMemo(opts.cache_dir or default_cache_dir(), warnings.append)
         ctx = ScanContext.build(state.hashes, v["prompt"], v["answer"], v["present_prompt"], v["present_answer"],
                                 state.candidates, ondemand=ondemand, features=state.features,
-                                code_issues=state.code_issues)
+                                code_issues=state.code_issues, graph_memo=graph_memo)
         rules_started = time.perf_counter()
         findings = _run_rules(rules, ctx, opts, progress)
         rules_s = time.perf_counter() - rules_started
@@ -210,6 +212,7 @@ def finish_scan(state: CompactState, sources: list[Source], read_opts: ReadOptio
                   if ondemand else {}),
                "features_cached": state.features_cached,
                "vectors_carried": state.vectors_carried,
+               "graphs_carried": graph_memo.reused if graph_memo else 0,
                "read_embed_seconds": round(read_embed_s, 3), "rules_seconds": round(rules_s, 3),
                "rule_seconds": ctx.cache.get("rule_seconds", {}),
                "neighbour_seconds": round(ctx.neighbour_seconds, 3),

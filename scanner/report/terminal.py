@@ -75,4 +75,6 @@ def stats_table(result) -> str:
     out.append(f"  record features from the cache: {s.get('features_cached', 0):,} of {result.records:,}")
     if s.get("vectors_carried"):
         out.append(f"  static vectors from the last scan's memo: {s['vectors_carried']:,} of {result.records:,}")
+    if s.get("graphs_carried"):
+        out.append(f"  neighbour graphs from an earlier scan's memo: {s['graphs_carried']} (the same vectors)")
     return "\n".join(out)
