@@ -138,7 +138,8 @@ class NeighbourSearch:
         self.memo = memo
         self._memo_key: str | None = None
         self._memo_looked = False
-        self._memo_answers = None  # (sims, idx) by position from the memo, when it held this view's answers
+        self._memo_answers = None  # (sims, idx) by position read from the memo, until every row has its answer
+        self._memo_settled = False  # this search's answers came from the memo, or went into it
         self._exact_asked: list[np.ndarray] = []   # the rows searched exactly (the memo keeps their IVF answers)
 
     def query(self, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -320,17 +321,20 @@ class NeighbourSearch:
         if not self._memo_looked:
             self._memo_looked = True
             self._memo_answers = self.memo.load(self._key(), len(self.ids), self.k, self.x.shape[0])
+            self._memo_settled = self._memo_answers is not None
         if self._memo_answers is None:
             return False
         p = self.pos[rows]
         self.sims[rows], self.idx[rows] = self._memo_answers[0][p], self._memo_answers[1][p]
         self.done[rows] = True
+        if self.done.all():
+            self._memo_answers = None   # every row has its answer: the memo's copy is not needed again
         return True
 
     def _remember(self) -> None:
         """Keep a complete graph's IVF answers in the memo: the stored ones for every present row, with the
         index's own answers for the rows that were searched exactly (a later scan may ask other rows first)."""
-        if not self._memo_usable() or self._memo_answers is not None or self.index is None:
+        if not self._memo_usable() or self._memo_settled or self.index is None:
             return
         key = self._key()
         sims, idx = self.sims[self.ids], self.idx[self.ids]
@@ -340,7 +344,7 @@ class NeighbourSearch:
             chunk = asked[start:start + QUERY_CHUNK]
             sims[self.pos[chunk]], idx[self.pos[chunk]] = self._answers(chunk, *self.index.search(_rows(self.x, chunk), kk))
         self.memo.save(key, sims, idx)
-        self._memo_answers = (sims, idx)   # saved once per search
+        self._memo_settled = True
 
 
 def knn_graph(x, k: int, present: np.ndarray | None = None, seed: int = 0) -> KnnGraph:
