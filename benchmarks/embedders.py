@@ -10,12 +10,15 @@ path's and its F1 is within 0.05 (for benign files: the same findings at medium 
 The accurate path runs first and fills the embedding cache, which the cascade shares where both run fp32
 (on a CPU with native bf16 the cascade's transformer runs bf16 and keeps its own entries), so the cascade's
 times here are not its cold cost: benchmarks/throughput.py measures that. ``--embedders cascade`` runs one
-path alone and lists its verdicts, to compare with a recorded table.
+path alone and lists its verdicts, to compare with a recorded table; with ``--grid`` it compares each cell
+with the accurate path's verdict recorded in RESULTS.md (the accurate path is the reference and costs hours
+on the grid, so it is not re-run to check another path).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -191,6 +194,57 @@ def grid_table(rows: dict) -> str:
     return "\n".join(lines)
 
 
+RESULTS = Path(__file__).with_name("RESULTS.md")
+VERDICT = re.compile(r"^(\S+) (\S+) \(([\d.]+)\)$")
+
+
+def recorded_grid(path: Path = RESULTS) -> dict[str, str]:
+    """Cell name -> the accurate path's verdict in the recorded grid tables (``| cell | accurate | ...``)."""
+    out: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        parts = [x.strip() for x in line.strip().strip("|").split("|")]
+        if len(parts) >= 7 and re.fullmatch(r"[a-z_]+-[a-z_]+-[\d.]+-[a-z]+-\d+", parts[0]):
+            out[parts[0]] = parts[1]
+    return out
+
+
+def parse_grid_cell(text: str) -> dict:
+    """``_grid_cell``'s text back into groups, as ``grid_agrees`` reads them (None for text it cannot read)."""
+    groups: dict = {}
+    for g, part in enumerate(text.split("; "), 1):
+        if part == "quiet" or part.startswith("LOUD "):
+            groups[g] = {"quiet": part == "quiet"}
+            continue
+        m = VERDICT.match(part)
+        if m is None:
+            return {}
+        groups[g] = {"rule": m[1], "severity": None if m[2] == "none" else m[2], "f1": float(m[3])}
+    return {"groups": groups}
+
+
+def _positional(v: dict) -> dict:
+    """Groups numbered in the order ``_grid_cell`` writes them (sorted by name), as ``parse_grid_cell`` reads."""
+    return {"groups": {i: g for i, (_, g) in enumerate(sorted(v["groups"].items()), 1)}}
+
+
+def recorded_grid_table(rows: dict, embedders, recorded: dict[str, str]) -> str:
+    """Each cell's verdicts next to the recorded accurate verdict, and whether they agree (``grid_agrees``)."""
+    lines = [f"| cell | recorded accurate | {' | '.join(embedders)} | "
+             f"{' | '.join(f'{e} = accurate' for e in embedders)} | cascade: records through the transformer |",
+             "|" + "---|" * (2 * len(embedders) + 3)]
+    same = dict.fromkeys(embedders, 0)
+    for name, r in rows.items():
+        ref = parse_grid_cell(recorded.get(name, ""))
+        ok = {e: bool(ref) and grid_agrees(ref, _positional(r[e])) for e in embedders}
+        for e in embedders:
+            same[e] += ok[e]
+        lines.append(f"| {name} | {recorded.get(name, 'not recorded')} | {' | '.join(_grid_cell(r[e]) for e in embedders)} | "
+                     f"{' | '.join('yes' if ok[e] else 'NO' for e in embedders)} | {_share(r.get('cascade', {}))} |")
+    lines.append("\nAgreement with the recorded accurate path on " + f"{len(rows)} grid cells: "
+                 + ", ".join(f"{e} {same[e]}/{len(rows)}" for e in embedders) + ".")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "poisonscan-bench-cache"))
@@ -205,8 +259,8 @@ def main() -> None:
                          "are listed, to compare with a recorded run)")
     args = ap.parse_args()
     embedders = [e for e in EMBEDDERS if e in args.embedders.split(",")]
-    if not embedders or (args.grid and len(embedders) < len(EMBEDDERS)):
-        ap.error("--embedders: a non-empty subset of accurate,cascade,fast (all three with --grid)")
+    if not embedders:
+        ap.error("--embedders: a non-empty subset of accurate,cascade,fast")
     if not corpora_available():
         print("skipped: ../shared/corpora not present")
         return
@@ -214,10 +268,13 @@ def main() -> None:
     cache_state = "warm" if Path(args.cache_dir).exists() else "cold"
     if args.grid:
         bases_, dilutions = args.bases.split(","), [float(d) for d in args.dilutions.split(",")]
-        text = grid_table(grid_run(bases_, dilutions, args.cache_dir, only=args.only))
+        rows = grid_run(bases_, dilutions, args.cache_dir, embedders, only=args.only)
+        full = len(embedders) == len(EMBEDDERS)
+        text = grid_table(rows) if full else recorded_grid_table(rows, embedders, recorded_grid())
         elapsed = time.perf_counter() - started
         print(text)
-        if args.write_results:
+        print(f"\nwall time {elapsed:.0f} s ({cache_state} embedding cache {args.cache_dir})")
+        if args.write_results and full:
             replace_section("## Accurate vs cascade vs fast on the robustness grid",
                             f"Command: `.venv/bin/python -m benchmarks.embedders --grid --bases {args.bases} "
                             f"--dilutions {args.dilutions} --write-results` ({time.strftime('%Y-%m-%d')}, "
