@@ -38,6 +38,7 @@ class PromptNeighbours:
         self.idx, self.sim = g.idx[:, :K], g.sims[:, :K]
         self.k = self.idx.shape[1]
         self._background: Background | None = None
+        self._prompt_answer: np.ndarray | None = None
 
     def nearest_outside(self, rows: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each row's nearest answered prompt outside ``inside`` (a mask): (row or -1, cosine or -1), from the
@@ -62,7 +63,15 @@ class PromptNeighbours:
         return self._cos("prompt", i, j)
 
     def prompt_answer_cos(self, i: np.ndarray) -> np.ndarray:
-        """How much each record's answer is about its own prompt."""
+        """How much each record's answer is about its own prompt: computed for every record at the first call
+        (the trigger tests ask for their pairs' records over and over: 0.6 s of 100k records' tests against
+        0.1 s for all records once). Each record's value is its own row's product, the same whichever rows
+        are computed with it (tested)."""
+        if self._prompt_answer is None:
+            self._prompt_answer = self._paired_rows(np.arange(self.ctx.n))
+        return self._prompt_answer[i]
+
+    def _paired_rows(self, i: np.ndarray) -> np.ndarray:
         P, A = self.ctx.discovery["prompt"], self.ctx.discovery["answer"]
         out = np.empty(len(i), dtype=np.float32)
         for s in range(0, len(i), 8192):
