@@ -94,14 +94,14 @@ def test_a_damaged_memo_is_searched_again_with_a_warning(small_limits, tmp_path)
     _run(x, GraphMemo(tmp_path), np.arange(3))
     (path,) = (tmp_path / "graph-memo").glob("*.npz")
     with np.load(path) as z:
-        sims, idx = z["sims"], z["idx"]
+        sims, idx, centroids = z["sims"], z["idx"], z["centroids"]
     fresh = _run(x, None, np.arange(3))
     for damage in (b"not a zip file", None):
         if damage is None:     # well formed, a neighbour out of range
             idx = idx.copy()
             idx[0, 0] = 10 ** 6
             with open(path, "wb") as fh:
-                np.savez(fh, sims=sims, idx=idx)
+                np.savez(fh, sims=sims, idx=idx, centroids=centroids)
         else:
             path.write_bytes(damage)
         warnings: list[str] = []
@@ -109,6 +109,50 @@ def test_a_damaged_memo_is_searched_again_with_a_warning(small_limits, tmp_path)
         s, got_sims, got_idx = _run(x, memo, np.arange(3))
         assert memo.reused == 0 and len(warnings) == 1 and "not used" in warnings[0]
         assert np.array_equal(got_idx, fresh[2]) and np.array_equal(got_sims, fresh[1])
+
+
+def test_an_index_built_from_stored_centroids_is_the_trained_index(small_limits):
+    import faiss
+
+    x = clustered_unit_vectors(3000, 16, 7)
+    ids = np.arange(3000)
+    trained, _ = knn._index(x, ids, 3)
+    copy, _ = knn._index(x, ids, 3, centroids=trained.quantizer.reconstruct_n(0, trained.nlist))
+    for j in range(trained.nlist):
+        size = trained.invlists.list_size(j)
+        assert copy.invlists.list_size(j) == size
+        for get, width in ((lambda lists: lists.get_codes(j), trained.code_size), (lambda lists: lists.get_ids(j), 1)):
+            a = faiss.rev_swig_ptr(get(trained.invlists), size * width)
+            b = faiss.rev_swig_ptr(get(copy.invlists), size * width)
+            assert np.array_equal(np.asarray(a), np.asarray(b))
+    q = x[:500].astype(np.float32)
+    assert all(np.array_equal(a, b) for a, b in zip(trained.search(q, 9), copy.search(q, 9)))
+
+
+def test_after_a_memo_a_rule_that_needs_the_index_gets_it_untrained_with_the_same_answers(small_limits, tmp_path,
+                                                                                          monkeypatch):
+    x = clustered_unit_vectors(3000, 16, 8)
+    _run(x, GraphMemo(tmp_path), np.arange(4))
+    allowed = np.arange(3000) % 3 == 0
+    rows = np.arange(1, 3000, 37)
+    fresh = knn.NeighbourSearch(x, 8, seed=3)
+    fresh.graph(keep_index=True)
+    expected = fresh.nearest_allowed(rows, allowed)
+    built = []
+    real = knn._index
+    monkeypatch.setattr(knn, "_index", lambda *a, **kw: built.append(kw.get("centroids")) or real(*a, **kw))
+    s = knn.NeighbourSearch(x, 8, seed=3, memo=GraphMemo(tmp_path))
+    s.graph(keep_index=True)
+    assert s.index is None and built == []                    # the answers came from the memo
+    import faiss
+
+    def no_training(*a, **kw):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(faiss.IndexIVFScalarQuantizer, "train", no_training)
+    got = s.nearest_allowed(rows, allowed)
+    assert len(built) == 1 and built[0] is not None            # built from the stored centroids, not trained
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
 
 
 def test_the_scan_context_gives_its_memo_to_every_view(tmp_path):

@@ -7,11 +7,12 @@ data whose edits left this view alone: answers rewritten for the same prompts le
 the answers are those of the last scan, and a search reads them here instead of training, filling and searching
 an index (~5 s per view at 100k rows). Nothing else changes: rows the rules ask about before an index exists
 are still searched exactly, as in any scan, and an index is still built when a rule needs one
-(``nearest_allowed``). A changed vector, row or setting gives another digest, and the search runs as usual.
+(``nearest_allowed``), from the stored centroids of its lists, without training it again (the same index).
+A changed vector, row or setting gives another digest, and the search runs as usual.
 
 One ``.npz`` per digest in ``<cache>/graph-memo``: ``sims`` (m, k) float32 and ``idx`` (m, k) int32, the
-present rows' answers in row order, read with ``allow_pickle=False`` and checked (shapes, types, neighbour
-range) before use. At most ``KEEP`` are kept, the least recently used go first.
+present rows' answers in row order, and ``centroids`` (lists, d) float32, read with ``allow_pickle=False`` and
+checked (shapes, types, neighbour range, finite values) before use. At most ``KEEP`` are kept, the least recently used go first.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import numpy as np
 from ..fileutil import replacing
 
 FOLDER = "graph-memo"
-FORMAT = 1
+FORMAT = 2
 KEEP = 4            # two views (prompt, joint) of the last two datasets scanned
 CHUNK = 65_536
 
@@ -59,7 +60,8 @@ def _simd(faiss) -> str:
 
 
 class GraphMemo:
-    """``load(key, rows, k, n)`` the answers stored under a digest, or None; ``save(key, sims, idx)``."""
+    """``load(key, rows, k, n, lists)`` the answers stored under a digest, or None; ``save(key, sims, idx,
+    centroids)``."""
 
     def __init__(self, folder: str | os.PathLike, warn: Callable[[str], None] | None = None):
         self.dir = Path(folder) / FOLDER
@@ -70,30 +72,35 @@ class GraphMemo:
     def _path(self, key: str) -> Path:
         return self.dir / f"{key}.npz"
 
-    def load(self, key: str, rows: int, k: int, n: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """(sims, idx) of the ``rows`` present rows, or None when there is no usable memo of this digest."""
+    def load(self, key: str, rows: int, k: int, n: int,
+             lists: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(sims, idx, centroids) of the ``rows`` present rows (neighbours among ``n`` rows) and the index's
+        ``lists`` (count, width), or None when there is no usable memo of this digest."""
         path = self._path(key)
         if not path.is_file():
             return None
         try:
             with np.load(path, allow_pickle=False) as z:
-                sims, idx = z["sims"], z["idx"]
+                sims, idx, centroids = z["sims"], z["idx"], z["centroids"]
             if (sims.dtype != np.float32 or idx.dtype != np.int32 or sims.shape != (rows, k)
                     or idx.shape != (rows, k) or not np.isfinite(sims).all()
-                    or (rows and (int(idx.min()) < -1 or int(idx.max()) >= n))):
+                    or (rows and (int(idx.min()) < -1 or int(idx.max()) >= n))
+                    or centroids.dtype != np.float32 or centroids.shape != tuple(lists)
+                    or not np.isfinite(centroids).all()):
                 raise ValueError("its arrays do not fit this view")
             os.utime(path)   # recently used
         except (OSError, ValueError, KeyError) as exc:
             self._warn(f"neighbour memo {path} not used ({exc}); the neighbours are searched again")
             return None
         self.reused += 1
-        return sims, idx.astype(np.int64)
+        return sims, idx.astype(np.int64), centroids
 
-    def save(self, key: str, sims: np.ndarray, idx: np.ndarray) -> None:
+    def save(self, key: str, sims: np.ndarray, idx: np.ndarray, centroids: np.ndarray) -> None:
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
             with replacing(self._path(key)) as tmp, open(tmp, "wb") as fh:
-                np.savez(fh, sims=np.asarray(sims, dtype=np.float32), idx=np.asarray(idx, dtype=np.int32))
+                np.savez(fh, sims=np.asarray(sims, dtype=np.float32), idx=np.asarray(idx, dtype=np.int32),
+                         centroids=np.asarray(centroids, dtype=np.float32))
             self.saved += 1
             self._prune()
         except (OSError, ValueError) as exc:

@@ -57,11 +57,18 @@ class KnnGraph:
         return self.idx.shape[1]
 
 
-def _index(x, ids: np.ndarray, seed: int, probes: bool = False):
+def nlist_for(n: int) -> int:
+    """The IVF index's number of lists for ``n`` rows."""
+    return int(4 * np.sqrt(n))
+
+
+def _index(x, ids: np.ndarray, seed: int, probes: bool = False, centroids: np.ndarray | None = None):
     """(index, probes): an index over the rows ``ids`` of ``x`` (positions 0..len(ids)-1), filled a chunk at a
     time; with ``probes`` and an IVF index, each row's ``nprobe`` nearest lists (n, nprobe), found while
     filling it (the first is the list the row is filed in), which the list scan then reuses instead of asking
-    the quantizer again (~8 s per 1M rows); else None."""
+    the quantizer again (~8 s per 1M rows); else None. ``centroids``: the lists' centroids as this index's
+    training found them for the same rows and seed (from the neighbour memo): training is skipped and the
+    index is the same, list by list (tested)."""
     import faiss
 
     faiss.omp_set_num_threads(max(1, os.cpu_count() or 1))
@@ -69,18 +76,22 @@ def _index(x, ids: np.ndarray, seed: int, probes: bool = False):
     if n <= EXACT_LIMIT:
         index = faiss.IndexFlatIP(d)
     else:
-        nlist = int(4 * np.sqrt(n))
+        nlist = nlist_for(n)
         # bfloat16 lists: half the memory of float32, and scanned faster than float16 ones (3.7 vs 4.9 s for the
         # 100,000 prompt vectors of the generated corpus) for the same recall (0.739 vs 0.740 of the exact 20
         # nearest); similarities differ from float16 lists' by at most 6e-4 there (benchmarks/RESULTS.md)
         index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(d), d, nlist, faiss.ScalarQuantizer.QT_bf16,
                                               faiss.METRIC_INNER_PRODUCT)
-        rng = np.random.default_rng(seed)
-        sample = np.sort(rng.choice(n, size=min(n, TRAIN_PER_LIST * nlist), replace=False))
-        index.cp.seed = seed
-        index.cp.niter = NITER
-        index.cp.min_points_per_centroid = 1  # no warning for fewer than 39 points per list
-        index.train(_rows(x, ids[sample]))
+        if centroids is not None and centroids.shape == (nlist, d):
+            index.quantizer.add(np.ascontiguousarray(centroids, dtype=np.float32))
+            index.is_trained = True   # bfloat16 codes need no training: the centroids are all a training finds
+        else:
+            rng = np.random.default_rng(seed)
+            sample = np.sort(rng.choice(n, size=min(n, TRAIN_PER_LIST * nlist), replace=False))
+            index.cp.seed = seed
+            index.cp.niter = NITER
+            index.cp.min_points_per_centroid = 1  # no warning for fewer than 39 points per list
+            index.train(_rows(x, ids[sample]))
         index.nprobe = NPROBE
         if probes:
             found = np.empty((n, index.nprobe), dtype=np.int16 if nlist < 2 ** 15 else np.int32)
@@ -140,6 +151,7 @@ class NeighbourSearch:
         self._memo_looked = False
         self._memo_answers = None  # (sims, idx) by position read from the memo, until every row has its answer
         self._memo_settled = False  # this search's answers came from the memo, or went into it
+        self._centroids = None      # the memo's list centroids: an index built after all skips training
         self._exact_asked: list[np.ndarray] = []   # the rows searched exactly (the memo keeps their IVF answers)
 
     def query(self, rows) -> tuple[np.ndarray, np.ndarray]:
@@ -210,7 +222,7 @@ class NeighbourSearch:
             self.index, self.probes, self.assign = None, None, None
 
     def _build(self) -> None:
-        self.index, self.probes = _index(self.x, self.ids, self.seed, probes=self._by_list())
+        self.index, self.probes = _index(self.x, self.ids, self.seed, probes=self._by_list(), centroids=self._centroids)
 
     def _by_list(self) -> bool:
         return self.by_list and len(self.ids) >= LIST_SCAN_MIN
@@ -320,8 +332,11 @@ class NeighbourSearch:
             return False
         if not self._memo_looked:
             self._memo_looked = True
-            self._memo_answers = self.memo.load(self._key(), len(self.ids), self.k, self.x.shape[0])
-            self._memo_settled = self._memo_answers is not None
+            found = self.memo.load(self._key(), len(self.ids), self.k, self.x.shape[0],
+                                   (nlist_for(len(self.ids)), self.x.shape[1]))
+            if found is not None:
+                self._memo_answers, self._centroids = found[:2], found[2]
+            self._memo_settled = found is not None
         if self._memo_answers is None:
             return False
         p = self.pos[rows]
@@ -343,7 +358,7 @@ class NeighbourSearch:
         for start in range(0, len(asked), QUERY_CHUNK):
             chunk = asked[start:start + QUERY_CHUNK]
             sims[self.pos[chunk]], idx[self.pos[chunk]] = self._answers(chunk, *self.index.search(_rows(self.x, chunk), kk))
-        self.memo.save(key, sims, idx)
+        self.memo.save(key, sims, idx, self.index.quantizer.reconstruct_n(0, self.index.nlist))
         self._memo_settled = True
 
 
