@@ -238,7 +238,8 @@ def recorded_grid_table(rows: dict, embedders, recorded: dict[str, str]) -> str:
         ok = {e: bool(ref) and grid_agrees(ref, _positional(r[e])) for e in embedders}
         for e in embedders:
             same[e] += ok[e]
-        lines.append(f"| {name} | {recorded.get(name, 'not recorded')} | {' | '.join(_grid_cell(r[e]) for e in embedders)} | "
+        verdicts = " | ".join(_grid_cell(r[e]) for e in embedders)
+        lines.append(f"| {name} | {recorded.get(name, 'not recorded')} | {verdicts} | "
                      f"{' | '.join('yes' if ok[e] else 'NO' for e in embedders)} | {_share(r.get('cascade', {}))} |")
     lines.append("\nAgreement with the recorded accurate path on " + f"{len(rows)} grid cells: "
                  + ", ".join(f"{e} {same[e]}/{len(rows)}" for e in embedders) + ".")

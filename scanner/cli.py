@@ -115,7 +115,8 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None, help="Embedding cache folder.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Hide the findings accepted in this baseline (poisonscan baseline create).")
-@click.option("--no-cache", is_flag=True, help="Neither read nor write the embedding cache.")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the cache folder (embeddings, features, static vectors, neighbour graphs).")
 @click.option("--no-packs", is_flag=True, help="Turn the knowledge packs (renamed places, ...) off.")
 @click.option("--no-classifier", is_flag=True, help="Do not let the trained bundle model adjust findings.")
 @click.option("--redact", is_flag=True, help="Shorten quoted record text in reports (sensitive datasets).")

@@ -11,8 +11,9 @@ are still searched exactly, as in any scan, and an index is still built when a r
 A changed vector, row or setting gives another digest, and the search runs as usual.
 
 One ``.npz`` per digest in ``<cache>/graph-memo``: ``sims`` (m, k) float32 and ``idx`` (m, k) int32, the
-present rows' answers in row order, and ``centroids`` (lists, d) float32, read with ``allow_pickle=False`` and
-checked (shapes, types, neighbour range, finite values) before use. At most ``KEEP`` are kept, the least recently used go first.
+present rows' answers in row order, and ``centroids`` (lists, d) float32, read with ``allow_pickle=False``
+and checked (shapes, types, neighbour range, finite values) before use. At most ``KEEP`` are kept, the least
+recently used go first.
 """
 
 from __future__ import annotations

@@ -357,7 +357,8 @@ class NeighbourSearch:
         kk = min(self.k + 1, len(self.ids))
         for start in range(0, len(asked), QUERY_CHUNK):
             chunk = asked[start:start + QUERY_CHUNK]
-            sims[self.pos[chunk]], idx[self.pos[chunk]] = self._answers(chunk, *self.index.search(_rows(self.x, chunk), kk))
+            found = self.index.search(_rows(self.x, chunk), kk)
+            sims[self.pos[chunk]], idx[self.pos[chunk]] = self._answers(chunk, *found)
         self.memo.save(key, sims, idx, self.index.quantizer.reconstruct_n(0, self.index.nlist))
         self._memo_settled = True
 
