@@ -17,7 +17,7 @@ def test_prompt_answer_cosines_of_all_records_at_once_equal_those_of_any_rows_as
     pn = PromptNeighbours(ctx)
     rng = np.random.default_rng(2)
     asked = [rng.choice(n, size=int(rng.integers(1, 9000)), replace=True) for _ in range(30)]
-    alone = [pn._paired_rows(i) for i in asked]                  # each set of rows computed by itself
+    alone = [pn._cos("prompt", i, i, "answer") for i in asked]   # each set of rows computed by itself
     assert pn._prompt_answer is None
     for i, expected in zip(asked, alone):
         assert np.array_equal(pn.prompt_answer_cos(i), expected)  # bit for bit

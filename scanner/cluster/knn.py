@@ -43,8 +43,9 @@ LIST_SCAN_CHUNK = 32_768
 NPROBE = 16
 NITER = 10
 TRAIN_PER_LIST = 32
-# everything besides the rows, k and the seed that an IVF answer depends on (``graph_memo`` digests it)
-IVF_SETTINGS = ("ivf-sq-bf16-inner-product", "nlist=int(4*sqrt(n))", NPROBE, NITER, TRAIN_PER_LIST, EXACT_LIMIT)
+# everything besides the rows, k, the seed and the number of lists that an IVF answer depends on (``graph_memo``
+# digests it with them)
+IVF_SETTINGS = ("ivf-sq-bf16-inner-product", NPROBE, NITER, TRAIN_PER_LIST, EXACT_LIMIT)
 
 
 @dataclass
@@ -323,7 +324,8 @@ class NeighbourSearch:
         if self._memo_key is None:
             from .graph_memo import digest
 
-            self._memo_key = digest(self.x, self.present, self.k, self.seed, IVF_SETTINGS)
+            self._memo_key = digest(self.x, self.present, self.k, self.seed,
+                                    IVF_SETTINGS + (nlist_for(len(self.ids)),))
         return self._memo_key
 
     def _from_memo(self, rows: np.ndarray) -> bool:

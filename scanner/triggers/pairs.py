@@ -49,11 +49,12 @@ class PromptNeighbours:
         """Drop the kept prompt index (the trigger test is done with it)."""
         self.search.release()
 
-    def _cos(self, view: str, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        V = self.ctx.discovery[view]
+    def _cos(self, view: str, i: np.ndarray, j: np.ndarray, other: str | None = None) -> np.ndarray:
+        """Cosines of ``view``'s rows ``i`` with ``other``'s (default: the same view) rows ``j``, pair by pair."""
+        U, V = self.ctx.discovery[view], self.ctx.discovery[other or view]
         out = np.empty(len(i), dtype=np.float32)
         for s in range(0, len(i), 8192):
-            out[s:s + 8192] = np.einsum("ij,ij->i", V[i[s:s + 8192]], V[j[s:s + 8192]])
+            out[s:s + 8192] = np.einsum("ij,ij->i", U[i[s:s + 8192]], V[j[s:s + 8192]])
         return out
 
     def answer_cos(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -68,15 +69,9 @@ class PromptNeighbours:
         0.1 s for all records once). Each record's value is its own row's product, the same whichever rows
         are computed with it (tested)."""
         if self._prompt_answer is None:
-            self._prompt_answer = self._paired_rows(np.arange(self.ctx.n))
+            every = np.arange(self.ctx.n)
+            self._prompt_answer = self._cos("prompt", every, every, "answer")
         return self._prompt_answer[i]
-
-    def _paired_rows(self, i: np.ndarray) -> np.ndarray:
-        P, A = self.ctx.discovery["prompt"], self.ctx.discovery["answer"]
-        out = np.empty(len(i), dtype=np.float32)
-        for s in range(0, len(i), 8192):
-            out[s:s + 8192] = np.einsum("ij,ij->i", P[i[s:s + 8192]], A[i[s:s + 8192]])
-        return out
 
     def background(self) -> Background:
         if self._background is None:
