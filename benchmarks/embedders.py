@@ -209,7 +209,7 @@ def recorded_grid(path: Path = RESULTS) -> dict[str, str]:
 
 
 def parse_grid_cell(text: str) -> dict:
-    """``_grid_cell``'s text back into groups, as ``grid_agrees`` reads them (None for text it cannot read)."""
+    """``_grid_cell``'s text back into groups, as ``grid_agrees`` reads them ({} for text it cannot read)."""
     groups: dict = {}
     for g, part in enumerate(text.split("; "), 1):
         if part == "quiet" or part.startswith("LOUD "):
